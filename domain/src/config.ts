@@ -1,0 +1,82 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Url = (protocols: string[], description: string) =>
+  Type.String({ pattern: `^(${protocols.join('|')})://`, description });
+
+/** Every setting, read from the environment. Server, workers and tools share this one schema. */
+export const ConfigSchema = Type.Object({
+  DATABASE_URL: Url(['postgres', 'postgresql'], 'PostgreSQL connection URL, e.g. postgres://user@127.0.0.1:5432/servicetower'),
+  REDIS_URL: Url(['redis', 'rediss'], 'Redis connection URL, e.g. redis://127.0.0.1:6379'),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  BUSINESS_TIMEZONE: Type.String({ default: 'UTC', description: 'IANA time zone of the business, e.g. Asia/Shanghai' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  DEMO: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off' }),
+  QUEUE_PREFIX: Type.String({ default: 'st', pattern: '^[A-Za-z0-9_-]+$' }),
+  INGEST_JSON_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 16 * 1024 * 1024 }),
+  INGEST_STREAM_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 2 * 1024 * 1024 * 1024 }),
+  INGEST_MAX_RECORDS: Type.Integer({ minimum: 1, default: 10000, description: 'records in one JSON array body' }),
+  INGEST_JOB_READINGS: Type.Integer({ minimum: 1, default: 5000, description: 'telemetry readings per queued job' }),
+  INGEST_JOB_EVENTS: Type.Integer({ minimum: 1, default: 2000, description: 'events per queued job' }),
+  QUEUE_HIGH_WATER: Type.Integer({ minimum: 1, default: 2000, description: 'waiting jobs per queue before ingestion answers 429' }),
+  IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86400 }),
+  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
+  WORKER_LOCK_MS: Type.Integer({ minimum: 1000, default: 30000, description: 'how long a job may run silently before another worker takes it over' }),
+  WORKER_METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+  READING_RETENTION_DAYS: Type.Integer({ minimum: 1, default: 730 }),
+  PARTITIONS_AHEAD: Type.Integer({ minimum: 1, default: 3, description: 'time partitions created ahead on plain PostgreSQL' }),
+  WEB_DIST: Type.String({ default: '', description: 'folder of the built dashboard; empty: web/dist beside the server' }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads the settings from an environment map. A missing or bad value throws a
+ * ConfigError that names the variable and says what it should look like.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(ConfigSchema.properties) as [string, TSchema][]) {
+    const text = env[name];
+    if (text === undefined || text === '') {
+      if (schema.default === undefined) problems.push(`${name} is not set: ${String(schema.description ?? 'required')}`);
+      continue;
+    }
+    const value = Value.Convert(schema, text);
+    if (!Value.Check(schema, value)) {
+      problems.push(`${name}=${JSON.stringify(text)} is not valid: ${expectation(schema)}`);
+      continue;
+    }
+    raw[name] = value;
+  }
+  if (raw.BUSINESS_TIMEZONE !== undefined && !isTimeZone(String(raw.BUSINESS_TIMEZONE))) {
+    problems.push(`BUSINESS_TIMEZONE=${JSON.stringify(raw.BUSINESS_TIMEZONE)} is not an IANA time zone such as Asia/Shanghai or UTC`);
+  }
+  if (problems.length > 0) throw new ConfigError(`Configuration error:\n  ${problems.join('\n  ')}`);
+  return Value.Default(ConfigSchema, raw) as Config;
+}
+
+function expectation(schema: TSchema): string {
+  if (schema.description) return String(schema.description);
+  if (schema.type === 'integer') {
+    const range = [schema.minimum !== undefined ? `≥ ${String(schema.minimum)}` : '', schema.maximum !== undefined ? `≤ ${String(schema.maximum)}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    return `expected a whole number${range ? ` ${range}` : ''}`;
+  }
+  if (Array.isArray(schema.anyOf)) return `expected one of ${schema.anyOf.map((s: TSchema) => String(s.const)).join(', ')}`;
+  if (schema.pattern) return `expected text matching ${String(schema.pattern)}`;
+  return 'unexpected value';
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './primitives.js';
+export * from './streams.js';
+export * from './reference.js';
+export * from './validation.js';
+export * from './jobs.js';
+export * from './config.js';
