@@ -1,0 +1,39 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'servicetower' });
+  // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Serialises writers of the same ids (orders, requests) until the transaction ends, so that
+ * recomputing their current state always sees the other writer's committed events.
+ */
+export async function lockIds(db: Queryable, namespace: string, ids: readonly string[]): Promise<void> {
+  await db.query(
+    `SELECT pg_advisory_xact_lock(k) FROM (
+       SELECT DISTINCT hashtextextended($1 || ':' || id, 0) AS k FROM unnest($2::text[]) AS id ORDER BY 1
+     ) AS keys`,
+    [namespace, ids],
+  );
+}

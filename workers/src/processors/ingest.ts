@@ -1,0 +1,48 @@
+import type { ChangeNotice, IngestJob, StreamName, StreamRecord } from '@servicetower/domain';
+import { inTransaction, lockIds, type Pool, type Queryable } from '../db.js';
+import { insertComplaints } from '../repositories/complaints.js';
+import { insertPartsRequestEvents, refreshPartsRequests } from '../repositories/partsRequests.js';
+import { insertReadings, toReadingColumns } from '../repositories/readings.js';
+import { insertServiceOrderEvents, refreshServiceOrders } from '../repositories/serviceOrders.js';
+
+type Writer<S extends StreamName> = (db: Queryable, records: StreamRecord[S][]) => Promise<number>;
+
+/** How each stream is written; every writer is idempotent, so a retried job changes nothing. */
+const writers: { [S in StreamName]: Writer<S> } = {
+  'service-orders': async (db, events) => {
+    await lockIds(db, 'service_order', events.map((e) => e.orderId));
+    const stored = await insertServiceOrderEvents(db, events);
+    await refreshServiceOrders(db, [...new Set(stored)]);
+    return stored.length;
+  },
+  parts: async (db, events) => {
+    await lockIds(db, 'parts_request', events.map((e) => e.requestId));
+    const stored = await insertPartsRequestEvents(db, events);
+    await refreshPartsRequests(db, [...new Set(stored)]);
+    return stored.length;
+  },
+  complaints: (db, complaints) => insertComplaints(db, complaints),
+  telemetry: (db, records) => insertReadings(db, toReadingColumns(records)),
+};
+
+/** Writes one ingestion job in one transaction and describes what it changed. */
+export async function processIngestJob<S extends StreamName>(pool: Pool, stream: S, job: IngestJob<S>): Promise<ChangeNotice> {
+  const write = writers[stream] as Writer<S>;
+  const stored = await inTransaction(pool, (client) => write(client, job.records));
+  return { stream, count: stored, ...timeRange(job.records) };
+}
+
+function timeRange(records: readonly StreamRecord[StreamName][]): { from: string; to: string } {
+  let from = Infinity;
+  let to = -Infinity;
+  const see = (at: string) => {
+    const t = Date.parse(at);
+    if (t < from) from = t;
+    if (t > to) to = t;
+  };
+  for (const record of records) {
+    if ('readings' in record) for (const sample of record.readings) see(sample.at);
+    else see(record.at);
+  }
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}

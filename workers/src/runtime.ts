@@ -1,0 +1,88 @@
+import type { Server } from 'node:http';
+import { Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { STREAM_NAMES, type Config, type IngestJob, type QueuePayloads, type StreamName } from '@servicetower/domain';
+import { createPool } from './db.js';
+import { createWorkerMetrics, serveMetrics } from './metrics.js';
+import { processIngestJob } from './processors/ingest.js';
+import { runMaintenance } from './processors/maintenance.js';
+import { changesChannel, closeQueues, createBlockingConnection, createQueues } from './queues.js';
+
+export interface RunningWorkers {
+  metricsPort: number;
+  /** Stops taking jobs, lets the ones in flight finish, then closes every connection. */
+  close(): Promise<void>;
+}
+
+const MAINTENANCE_EVERY_MS = 3600_000;
+
+/** Starts a BullMQ worker per queue, the maintenance schedule and the metrics endpoint. */
+export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
+  const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY * STREAM_NAMES.length + 2);
+  const connection = createBlockingConnection(config.REDIS_URL);
+  const publisher = createBlockingConnection(config.REDIS_URL);
+  const queues = createQueues(connection, config.QUEUE_PREFIX);
+  const metrics = createWorkerMetrics();
+  const channel = changesChannel(config.QUEUE_PREFIX);
+  const options = {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: Math.max(1000, Math.floor(config.WORKER_LOCK_MS / 2)),
+  };
+
+  const ingestWorker = <S extends StreamName>(stream: S) =>
+    new Worker<IngestJob<S>>(
+      stream,
+      async (job: Job<IngestJob<S>>) => {
+        const timer = metrics.jobDuration.startTimer({ queue: stream });
+        const notice = await processIngestJob(pool, stream, job.data);
+        timer();
+        metrics.stored.inc({ stream }, notice.count);
+        metrics.jobLatency.observe({ queue: stream }, (Date.now() - job.timestamp) / 1000);
+        await publisher.publish(channel, JSON.stringify(notice));
+        return notice.count;
+      },
+      options,
+    );
+
+  const workers: Worker[] = [
+    ...STREAM_NAMES.map((stream) => ingestWorker(stream)),
+    new Worker<QueuePayloads['maintenance']>('maintenance', (job) => runMaintenance(pool, config, job.data, log), { ...options, concurrency: 1 }),
+  ];
+  for (const worker of workers) {
+    worker.on('completed', (job) => metrics.jobs.inc({ queue: job.queueName, outcome: 'completed' }));
+    worker.on('failed', (job, error) => {
+      metrics.jobs.inc({ queue: worker.name, outcome: 'failed' });
+      log.warn({ queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed');
+    });
+    worker.on('error', (error) => log.error({ queue: worker.name, err: error.message }, 'worker error'));
+  }
+
+  await queues.maintenance.upsertJobScheduler(
+    'partitions',
+    { every: MAINTENANCE_EVERY_MS, immediately: true },
+    { name: 'partitions', data: { task: 'partitions' } },
+  );
+
+  let metricsServer: Server | undefined;
+  let metricsPort = -1;
+  if (config.WORKER_METRICS_PORT >= 0) {
+    metricsServer = await serveMetrics(metrics.registry, config.WORKER_METRICS_PORT, config.HOST);
+    const address = metricsServer.address();
+    metricsPort = typeof address === 'object' && address ? address.port : -1;
+  }
+  log.info({ queues: workers.map((w) => w.name), metricsPort }, 'workers started');
+
+  return {
+    metricsPort,
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await closeQueues(queues);
+      metricsServer?.close();
+      await Promise.all([connection.quit(), publisher.quit()]).catch(() => {});
+      await pool.end();
+    },
+  };
+}
