@@ -26,7 +26,7 @@ export const ServiceOrderEvent = Type.Object(
     laborCost: Type.Optional(Money),
     note: Type.Optional(Type.String({ maxLength: 2000 })),
   },
-  { additionalProperties: false, $id: 'ServiceOrderEvent' },
+  { additionalProperties: false },
 );
 export type ServiceOrderEvent = Static<typeof ServiceOrderEvent>;
 
@@ -43,7 +43,7 @@ export const PartsRequestEvent = Type.Object(
     orderId: Type.Optional(Id),
     unitCost: Type.Optional(Money),
   },
-  { additionalProperties: false, $id: 'PartsRequestEvent' },
+  { additionalProperties: false },
 );
 export type PartsRequestEvent = Static<typeof PartsRequestEvent>;
 
@@ -59,7 +59,7 @@ export const Complaint = Type.Object(
     channel: Type.Optional(StringEnum(ORDER_CHANNELS)),
     severity: Type.Optional(StringEnum(COMPLAINT_SEVERITIES)),
   },
-  { additionalProperties: false, $id: 'Complaint' },
+  { additionalProperties: false },
 );
 export type Complaint = Static<typeof Complaint>;
 
@@ -89,7 +89,7 @@ export const TelemetryRecord = Type.Object(
     deviceId: Id,
     readings: Type.Array(TelemetrySample, { minItems: 1, maxItems: 10000 }),
   },
-  { additionalProperties: false, $id: 'TelemetryRecord' },
+  { additionalProperties: false },
 );
 export type TelemetryRecord = Static<typeof TelemetryRecord>;
 

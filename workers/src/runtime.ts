@@ -62,7 +62,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
 
   await queues.maintenance.upsertJobScheduler(
     'partitions',
-    { every: MAINTENANCE_EVERY_MS, immediately: true },
+    { every: MAINTENANCE_EVERY_MS },
     { name: 'partitions', data: { task: 'partitions' } },
   );
 

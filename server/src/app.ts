@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { compileValidator, type Config } from '@servicetower/domain';
+import configPlugin from './plugins/external/config.js';
+import dbPlugin from './plugins/external/db.js';
+import redisPlugin from './plugins/external/redis.js';
+import authPlugin from './plugins/app/auth.js';
+import errorsPlugin from './plugins/app/errors.js';
+import metricsPlugin from './plugins/app/metrics.js';
+import referencesPlugin from './plugins/app/references.js';
+import healthRoutes from './routes/health.js';
+import adminRoutes from './routes/api/v1/admin.js';
+import ingestRoutes from './routes/api/v1/ingest.js';
+import referenceRoutes from './routes/api/v1/reference.js';
+import { ErrorBody } from './schemas.js';
+
+const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** Keys, passwords and cookies never reach the logs. */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]', 'res.headers["set-cookie"]'];
+
+export async function buildApp(config: Config, logger: FastifyServerOptions['logger'] = { level: config.LOG_LEVEL, redact: REDACT }) {
+  const app = Fastify({ logger, trustProxy: true, ajv: undefined }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Schemas are checked by the same validator as ingested records, with the same messages.
+  app.setValidatorCompiler(({ schema: routeSchema, httpPart }) => {
+    const schema = routeSchema as TSchema;
+    const validator = compileValidator(schema);
+    return (input: unknown) => {
+      const value = httpPart === 'body' ? input : Value.Convert(schema, Value.Default(schema, input));
+      if (validator.check(value)) return { value };
+      return { error: validator.errors(value).map((e) => ({ instancePath: e.path, message: e.message })) as never };
+    };
+  });
+  app.addSchema(ErrorBody);
+
+  await app.register(configPlugin, { config });
+  await app.register(errorsPlugin);
+  await app.register(dbPlugin);
+  await app.register(redisPlugin);
+  await app.register(authPlugin);
+  await app.register(referencesPlugin);
+  await app.register(metricsPlugin);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'ServiceTower API', version: '1' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'st_… API key from `npm run admin -- create-key`' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes);
+  await app.register(ingestRoutes, { prefix: '/api/v1/ingest' });
+  await app.register(referenceRoutes, { prefix: '/api/v1' });
+  await app.register(adminRoutes, { prefix: '/api/v1/admin' });
+  await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);
+  return app;
+}
+
+/** The dashboard, built by `npm run build:web`; a short note when it has not been built. */
+async function registerWeb(app: FastifyInstance, root: string) {
+  if (existsSync(root)) {
+    await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
+    return;
+  }
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/plain').send(`The dashboard is not built (${root} is missing): run npm run build:web, or npm start.\n`),
+  );
+}
