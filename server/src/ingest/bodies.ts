@@ -41,11 +41,13 @@ export async function* ndjsonItems(body: Readable, limits: StreamLimits): AsyncG
       return { index: index++, line, error: { path: '', message: 'is not valid UTF-8 text' } };
     }
     if (text === '') return null;
+    let raw: unknown;
     try {
-      return { index: index++, line, raw: JSON.parse(text) as unknown };
+      raw = JSON.parse(text);
     } catch (error) {
       return { index: index++, line, error: { path: '', message: `is not valid JSON (${(error as Error).message})` } };
     }
+    return { index: index++, line, raw };
   };
 
   for await (const chunk of body as AsyncIterable<Buffer>) {
