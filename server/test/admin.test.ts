@@ -54,7 +54,7 @@ describe('failed jobs', () => {
   it('stay in the failed set with their error, are listed by route and command, and replay once the cause is fixed', async () => {
     // A fault outside the client's control: the table is missing while the job runs.
     await h.pool.query('ALTER TABLE complaint RENAME TO complaint_away');
-    const complaint = { eventId: 'f1', complaintId: 'cf1', at: '2026-01-02T00:00:00Z', outletId: 'bj-01', productLine: 'tv', cause: 'other' };
+    const complaint = { eventId: 'f1', complaintId: 'cf1', at: '2026-01-02T00:00:00Z', outletId: 'bj-01', productLine: 'tv', cause: 'other' as const };
     const job = await h.app.queues.complaints.add('complaints', { batchId: 'failing', part: 0, records: [complaint] }, { jobId: 'failing.0', attempts: 1 });
     await waitFor(async () => (await job.getState()) === 'failed', 15_000, 'the job to fail');
 
