@@ -49,6 +49,8 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(referencesPlugin);
   await app.register(metricsPlugin);
   await app.register(swagger, {
+    // Shared schemas appear under their own $id in components.schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       info: { title: 'ServiceTower API', version: '1' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'st_… API key from `npm run admin -- create-key`' } } },

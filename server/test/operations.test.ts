@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, seedReference, startHarness, type Harness } from './support/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ workers: true });
+  await seedReference(h.app, h.adminKey);
+});
+afterAll(() => h?.close());
+
+describe('operations', () => {
+  it('answers /healthz and /readyz with the state of the database and Redis', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await h.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
+  });
+
+  it('exposes records by stream and outcome, queue depth and HTTP latency in Prometheus format', async () => {
+    await h.app.inject({
+      method: 'POST', url: '/api/v1/ingest/telemetry', headers: bearer(h.adminKey),
+      payload: [{ deviceId: 'eng-1', readings: [{ at: '2026-01-01T00:00:00Z', values: { s2: 642 } }] }, { deviceId: 'nope', readings: [] }],
+    });
+    const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.headers['content-type']).toMatch(/text\/plain/);
+    expect(metrics.body).toMatch(/servicetower_records_ingested_total\{stream="telemetry",outcome="accepted"\} 1/);
+    expect(metrics.body).toMatch(/servicetower_records_ingested_total\{stream="telemetry",outcome="rejected"\} 1/);
+    expect(metrics.body).toMatch(/servicetower_queue_jobs\{queue="telemetry",state="waiting"\} \d+/);
+    expect(metrics.body).toMatch(/servicetower_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/ingest\/telemetry",status="202"\} 1/);
+  });
+
+  it('publishes an OpenAPI document generated from the route schemas', async () => {
+    const response = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    const doc = response.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const stream of ['service-orders', 'parts', 'complaints', 'telemetry']) {
+      const post = doc.paths[`/api/v1/ingest/${stream}`].post;
+      expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '413', '422', '429', '503']));
+      expect(Object.keys(post.requestBody.content)).toContain('application/x-ndjson');
+    }
+    expect(doc.paths['/api/v1/outlets/{id}'].put.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['name', 'regionId', 'technicians', 'lat', 'lon']),
+    );
+    expect(doc.components.schemas.ErrorBody).toBeDefined();
+  });
+});
