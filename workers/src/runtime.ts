@@ -30,6 +30,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     concurrency: config.WORKER_CONCURRENCY,
     lockDuration: config.WORKER_LOCK_MS,
     stalledInterval: Math.max(1000, Math.floor(config.WORKER_LOCK_MS / 2)),
+    // A job whose worker dies is handed back; only after five such deaths is it parked as failed.
+    maxStalledCount: 5,
   };
 
   const ingestWorker = <S extends StreamName>(stream: S) =>
