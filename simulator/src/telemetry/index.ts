@@ -1,0 +1,2 @@
+export * from './cmapss.js';
+export * from './devices.js';
