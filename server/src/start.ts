@@ -3,7 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '@servicetower/domain';
+import { createPool } from '@servicetower/workers';
 import { migrate } from './db/migrate.js';
+import { createApiKey, revokeApiKeysNamed } from './repositories/apiKeys.js';
 import { DEFAULT_DATA_DIR, saveServiceUrls } from './start/localEnv.js';
 import { ensureServices } from './start/services.js';
 
@@ -33,12 +35,15 @@ const children: ChildProcess[] = [
   spawn(process.execPath, ['--import', 'tsx', entry('../../workers/src/main.ts')], { env, stdio: 'inherit' }),
 ];
 
+const demo = (process.env.DEMO ?? 'on') !== 'off';
+let simulator: ChildProcess | undefined;
+
 let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await Promise.all(
-      children.map((child) =>
+      [...children, ...(simulator ? [simulator] : [])].map((child) =>
         child.exitCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')),
       ),
     );
@@ -52,5 +57,42 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
 log(`ServiceTower: http://${host}:${config.PORT}  (API reference at /docs)`);
 log(`data: ${services.notes.join('; ')}`);
-log(`demo data: the simulator is not part of this release yet, so the database holds only what you send (DEMO=${process.env.DEMO ?? 'on'} has no effect yet)`);
 log('create an API key: npm run admin -- create-key --name me --scopes service-orders,parts,complaints,telemetry,reference,read,admin');
+if (demo) await startSimulator(`http://${host}:${config.PORT}`);
+else log('DEMO=off: the database holds only what you send');
+
+/**
+ * DEMO (on unless DEMO=off): the simulator, a client like any other, sends a year of history to an
+ * empty network and then streams live telemetry. Its key is made afresh at each start.
+ */
+async function startSimulator(url: string): Promise<void> {
+  if (!(await answers(`${url}/readyz`, 60_000))) {
+    log('demo data: the API did not become ready, so the simulator was not started');
+    return;
+  }
+  const pool = createPool(services.databaseUrl, 1);
+  let token: string;
+  try {
+    await revokeApiKeysNamed(pool, 'demo-simulator');
+    ({ token } = await createApiKey(pool, { name: 'demo-simulator', scopes: ['service-orders', 'parts', 'complaints', 'telemetry', 'reference'], regions: null }));
+  } finally {
+    await pool.end();
+  }
+  log('demo data: the simulator sends a year of history if the network is empty (a few minutes), then streams live; DEMO=off starts empty');
+  simulator = spawn(process.execPath, ['--import', 'tsx', entry('../../simulator/src/cli.ts'), '--if-empty', '--live'], {
+    env: { ...env, SIMULATOR_URL: url, SIMULATOR_KEY: token },
+    stdio: 'inherit',
+  });
+  simulator.once('exit', (code) => {
+    if (!stopping && code !== 0) log(`demo data: the simulator stopped (exit ${code}); the product runs on without it`);
+  });
+}
+
+async function answers(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 // `npm run simulate -- [--seed N] [--months 12] [--live] [--rate N] [--url URL] [--key KEY] [--truth FILE]`
 // Sends a simulated service network through the public ingestion API, then (with --live) streams on.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngestClient } from './client.js';
@@ -20,6 +20,7 @@ const USAGE = `Usage: npm run simulate -- [options]
   --flight-seconds N   live: seconds between engine flights (default 30)
   --telemetry-minutes N  history: minutes between fleet samples (default 60)
   --no-engines         leave out the NASA C-MAPSS engine replay
+  --if-empty           send the history only if the API holds no network yet (what npm start does)
   --batch N            events per request (default 500)
   --concurrency N      requests in flight (default 4)`;
 
@@ -27,7 +28,7 @@ const { values } = parseArgs({
   options: {
     url: { type: 'string' }, key: { type: 'string' }, seed: { type: 'string' }, months: { type: 'string' }, outlets: { type: 'string' },
     truth: { type: 'string' }, live: { type: 'boolean' }, rate: { type: 'string' }, 'flight-seconds': { type: 'string' },
-    'telemetry-minutes': { type: 'string' }, 'no-engines': { type: 'boolean' }, batch: { type: 'string' }, concurrency: { type: 'string' },
+    'telemetry-minutes': { type: 'string' }, 'no-engines': { type: 'boolean' }, 'if-empty': { type: 'boolean' }, batch: { type: 'string' }, concurrency: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -46,6 +47,13 @@ function whole(name: string, text: string | undefined, fallback: number, min = 1
   return value;
 }
 
+/** Engines need the NASA files; without them the rest of the network still runs. */
+function cmapssDirOrNull(dir: string): string | null {
+  if (existsSync(dir)) return dir;
+  console.warn(`[simulate] ${dir} not found: engines left out (set CMAPSS_DIR to the folder holding the NASA C-MAPSS FD001 files)`);
+  return null;
+}
+
 const key = values.key ?? process.env.SIMULATOR_KEY;
 if (!key) {
   console.error(`An API key is needed: --key or SIMULATOR_KEY (npm run admin -- create-key --name simulator --scopes service-orders,parts,complaints,telemetry,reference)\n\n${USAGE}`);
@@ -58,12 +66,14 @@ const options = {
   client: new IngestClient({ url: values.url ?? process.env.SIMULATOR_URL ?? 'http://127.0.0.1:8080', key }),
   batchSize: whole('batch', values.batch, 500),
   concurrency: whole('concurrency', values.concurrency, 4),
-  cmapssDir: values['no-engines'] ? null : defaultCmapssDir(),
+  cmapssDir: values['no-engines'] ? null : cmapssDirOrNull(defaultCmapssDir()),
   telemetryEveryMs: whole('telemetry-minutes', values['telemetry-minutes'], 60) * 60_000,
   log: (line: string) => console.log(`[simulate] ${line}`),
 };
 
-const state = await backfill(options);
+const send = !(values['if-empty'] && (await options.client.hasNetwork()));
+if (!send) options.log('the API already holds a network: history not sent again');
+const state = await backfill({ ...options, send });
 const truthPath = resolve(values.truth ?? `.data/simulator/truth-${seed}.json`);
 mkdirSync(dirname(truthPath), { recursive: true });
 writeFileSync(truthPath, JSON.stringify({ settings, summary: state.summary, ...state.truth }));

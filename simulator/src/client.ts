@@ -34,6 +34,12 @@ export class IngestClient {
     await this.request('PUT', `/api/v1/${collection}/${encodeURIComponent(id)}`, JSON.stringify(body), {});
   }
 
+  /** Whether the API already holds a network (any outlet), so that a restart does not send the history again. */
+  async hasNetwork(): Promise<boolean> {
+    const { body } = await this.request('GET', '/api/v1/outlets?limit=1', undefined, {});
+    return (body as { items: unknown[] }).items.length > 0;
+  }
+
   async send(stream: StreamName, records: readonly unknown[], idempotencyKey: string): Promise<SendResult> {
     const { body, retries } = await this.request('POST', `/api/v1/ingest/${stream}`, JSON.stringify(records), { 'idempotency-key': idempotencyKey });
     const summary = body as { accepted: number; rejectedCount: number; rejected: unknown[] };
@@ -43,7 +49,7 @@ export class IngestClient {
     return { accepted: summary.accepted, rejectedCount: summary.rejectedCount, retries };
   }
 
-  private async request(method: string, path: string, payload: string, headers: Record<string, string>): Promise<{ body: unknown; retries: number }> {
+  private async request(method: string, path: string, payload: string | undefined, headers: Record<string, string>): Promise<{ body: unknown; retries: number }> {
     let lastProblem = '';
     for (let attempt = 0; attempt < this.attempts; attempt++) {
       let wait = Math.min(500 * 2 ** attempt, 15_000);

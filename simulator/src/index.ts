@@ -1,5 +1,6 @@
 export * from './types.js';
 export { IngestClient } from './client.js';
-export { backfill, streamLive } from './run.js';
+export { backfill, streamLive, type Backfill } from './run.js';
+export { defaultCmapssDir } from './telemetry/index.js';
 export { defaultSettings } from './settings.js';
 export { computeTruth } from './truth.js';

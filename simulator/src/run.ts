@@ -26,6 +26,8 @@ export interface RunOptions {
   /** Fleet telemetry sampling during the backfill. */
   telemetryEveryMs: number;
   log: (line: string) => void;
+  /** false: rebuild the run's state without sending anything (the API already holds it). */
+  send?: boolean;
 }
 
 export interface Backfill {
@@ -45,30 +47,31 @@ export interface Backfill {
 export async function backfill(options: RunOptions): Promise<Backfill> {
   const { settings, client, log } = options;
   const began = Date.now();
+  const send = options.send ?? true;
   const rng = new Random(settings.seed);
   const network = generateNetwork(settings, rng.child('network'));
-  const uploaded = await uploadNetwork(client, network, options.concurrency);
-  log(`reference data: ${uploaded} items (${network.outlets.length} outlets, ${network.parts.length} parts, ${network.devices.length} devices)`);
-
   const history = generateHistory(network, settings, rng.child('history'));
   const deliveries = planDeliveries(history.events, settings, rng.child('delivery'), options.batchSize, HOUR);
   const truth = computeTruth(network, history.events, { timeZone: settings.timeZone, start: settings.start, end: settings.end, targets: { hq_stock: 7, hq_procured: 4 } });
-  const sent = await sendDeliveries(client, deliveries, runKey(settings), options.concurrency, (n) => {
-    if (n % 2000 === 0) log(`events: ${n} of ${deliveries.length} requests sent`);
-  });
-  log(`events: ${JSON.stringify(sent.records)} records in ${sent.deliveries} requests (${sent.retries} retries)`);
-
   const fleet: Fleet = { devices: network.devices, models: FLEET_MODELS, faults: history.faults };
-  let readings = 0;
-  const telemetryRng = rng.child('telemetry');
-  for (let from = settings.start; from < settings.end; from += 7 * DAY) {
-    const records = fleetTelemetry(fleet, { from, to: Math.min(from + 7 * DAY, settings.end), everyMs: options.telemetryEveryMs, next: () => telemetryRng.next(), timeZone: settings.timeZone });
-    readings += await sendTelemetry(client, records, `${runKey(settings)}-fleet-${from}`, options.concurrency);
-  }
   const engines = options.cmapssDir ? await placeEngines(options.cmapssDir, settings, rng.child('engines')) : [];
-  for (const { engine, deviceId, schedule } of engines) {
-    const records = replayTelemetry(engine, deviceId, schedule, Number.NEGATIVE_INFINITY, settings.end);
-    readings += await sendTelemetry(client, records, `${runKey(settings)}-${deviceId}`, options.concurrency);
+  let readings = 0;
+  if (send) {
+    const uploaded = await uploadNetwork(client, network, options.concurrency);
+    log(`reference data: ${uploaded} items (${network.outlets.length} outlets, ${network.parts.length} parts, ${network.devices.length} devices)`);
+    const sent = await sendDeliveries(client, deliveries, runKey(settings), options.concurrency, (n) => {
+      if (n % 5000 === 0) log(`events: ${n} of ${deliveries.length} requests sent`);
+    });
+    log(`events: ${JSON.stringify(sent.records)} records in ${sent.deliveries} requests (${sent.retries} retries)`);
+    const telemetryRng = rng.child('telemetry');
+    for (let from = settings.start; from < settings.end; from += 7 * DAY) {
+      const records = fleetTelemetry(fleet, { from, to: Math.min(from + 7 * DAY, settings.end), everyMs: options.telemetryEveryMs, next: () => telemetryRng.next(), timeZone: settings.timeZone });
+      readings += await sendTelemetry(client, records, `${runKey(settings)}-fleet-${from}`, options.concurrency);
+    }
+    for (const { engine, deviceId, schedule } of engines) {
+      const records = replayTelemetry(engine, deviceId, schedule, Number.NEGATIVE_INFINITY, settings.end);
+      readings += await sendTelemetry(client, records, `${runKey(settings)}-${deviceId}`, options.concurrency);
+    }
   }
   const summary = {
     seconds: Math.round((Date.now() - began) / 100) / 10,

@@ -69,3 +69,9 @@ export async function listApiKeys(db: Queryable): Promise<ApiKey[]> {
   const { rows } = await db.query<ApiKeyRow>('SELECT * FROM api_key ORDER BY created_at, api_key_id');
   return rows.map(toApiKey);
 }
+
+/** Revokes every live key of a name: a service that makes its own key at start leaves no old ones behind. */
+export async function revokeApiKeysNamed(db: Queryable, name: string): Promise<number> {
+  const { rowCount } = await db.query('UPDATE api_key SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL', [name]);
+  return rowCount ?? 0;
+}

@@ -2,11 +2,8 @@
 // in the database once, whatever was sent late, shuffled or twice.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../server/test/support/harness.js';
-import { IngestClient } from '../src/client.js';
-import { backfill, type Backfill } from '../src/run.js';
-import { defaultSettings } from '../src/settings.js';
-import { defaultCmapssDir } from '../src/telemetry/index.js';
+import { backfill, defaultCmapssDir, defaultSettings, IngestClient, type Backfill } from '@servicetower/simulator';
+import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
 let run: Backfill;
