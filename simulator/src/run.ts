@@ -7,7 +7,7 @@ import { FLEET_MODELS, generateNetwork } from './network.js';
 import { Random } from './random.js';
 import { engineDeviceId, fleetTelemetry, liveTelemetry, readCmapss, replayTelemetry, type CmapssEngine, type Fleet, type ReplaySchedule } from './telemetry/index.js';
 import { computeTruth, type Truth } from './truth.js';
-import { inParallel, sendDeliveries, uploadNetwork } from './upload.js';
+import { coalesce, inParallel, sendDeliveries, uploadNetwork } from './upload.js';
 import type { EventLog, Network, SimulationSettings } from './types.js';
 
 const HOUR = 3_600_000;
@@ -59,8 +59,9 @@ export async function backfill(options: RunOptions): Promise<Backfill> {
   if (send) {
     const uploaded = await uploadNetwork(client, network, options.concurrency);
     log(`reference data: ${uploaded} items (${network.outlets.length} outlets, ${network.parts.length} parts, ${network.devices.length} devices)`);
-    const sent = await sendDeliveries(client, deliveries, runKey(settings), options.concurrency, (n) => {
-      if (n % 5000 === 0) log(`events: ${n} of ${deliveries.length} requests sent`);
+    const requests = coalesce(deliveries, options.batchSize);
+    const sent = await sendDeliveries(client, requests, runKey(settings), options.concurrency, (n) => {
+      if (n % 500 === 0) log(`events: ${n} of ${requests.length} requests sent`);
     });
     log(`events: ${JSON.stringify(sent.records)} records in ${sent.deliveries} requests (${sent.retries} retries)`);
     const telemetryRng = rng.child('telemetry');

@@ -32,6 +32,27 @@ export async function uploadNetwork(client: IngestClient, network: Network, conc
   return count;
 }
 
+/**
+ * Merges each stream's consecutive deliveries into requests of up to `batchSize` records, keeping
+ * their order: a backfill then sends a few thousand requests instead of one per hour and stream,
+ * and an event planned late still arrives after the events planned before it.
+ */
+export function coalesce(deliveries: readonly Delivery[], batchSize: number): Delivery[] {
+  const open = new Map<StreamName, Delivery>();
+  const merged: Delivery[] = [];
+  for (const delivery of deliveries) {
+    const current = open.get(delivery.stream);
+    if (current && current.records.length + delivery.records.length <= batchSize) {
+      (current.records as unknown[]).push(...delivery.records);
+      continue;
+    }
+    const copy = { ...delivery, records: [...delivery.records] } as Delivery;
+    open.set(delivery.stream, copy);
+    merged.push(copy);
+  }
+  return merged;
+}
+
 export interface SentCounts {
   deliveries: number;
   records: Record<StreamName, number>;

@@ -4,6 +4,7 @@ import { generateHistory } from '../src/history.js';
 import { generateNetwork } from '../src/network.js';
 import { Random } from '../src/random.js';
 import { defaultSettings } from '../src/settings.js';
+import { coalesce } from '../src/upload.js';
 import type { Delivery, EventLog, SimulationSettings } from '../src/types.js';
 
 const HOUR = 3_600_000;
@@ -102,5 +103,18 @@ describe('a clean source', () => {
 
   it('refuses a window longer than an hour, which would make on-time events look late', () => {
     expect(() => plan({}, 100, 2 * HOUR)).toThrow(/at most an hour/);
+  });
+});
+
+describe('coalesce', () => {
+  it('merges each stream’s deliveries into requests of at most the batch size, keeping every record in order', () => {
+    const d = (stream: 'parts' | 'complaints', sendAt: number, ids: string[]) =>
+      ({ stream, sendAt, records: ids.map((eventId) => ({ eventId })) }) as unknown as Delivery;
+    const deliveries = [d('parts', 1, ['a', 'b']), d('complaints', 2, ['x']), d('parts', 3, ['c']), d('parts', 4, ['d', 'e']), d('complaints', 5, ['y'])];
+    const merged = coalesce(deliveries, 3);
+    const ids = (stream: string) => merged.filter((m) => m.stream === stream).map((m) => m.records.map((r) => (r as { eventId: string }).eventId));
+    expect(ids('parts')).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+    expect(ids('complaints')).toEqual([['x', 'y']]);
+    expect(deliveries[0]!.records).toHaveLength(2);
   });
 });
