@@ -2,5 +2,4 @@ export * from './db.js';
 export * from './queues.js';
 export * from './runtime.js';
 export { processIngestJob } from './processors/ingest.js';
-export { toReadingColumns, insertReadings } from './repositories/readings.js';
 export { maintainTimePartitions } from './repositories/partitions.js';

@@ -1,0 +1,397 @@
+/**
+ * npm run bench:ingest [-- --quick] — see bench/README.md.
+ * Stores the same number of readings in the same `reading` table twice: by raw COPY (the
+ * ceiling), then end to end (HTTP → Redis → worker → PostgreSQL), and compares the rates.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createPool } from '@servicetower/workers';
+import { migrate } from '../server/src/db/migrate.js';
+import { createApiKey } from '../server/src/repositories/apiKeys.js';
+
+const STEP_MS = 60_000; // each device reports all its sensors once a minute
+const PARTITION_MS = 7 * 86_400_000; // width of the `reading` partitions (migrations/0003_facts.sql)
+const PARTITIONS_AHEAD = 3; // partitions the workers' maintenance job keeps ahead of now (PARTITIONS_AHEAD)
+const WORKER_CONCURRENCY = process.env.WORKER_CONCURRENCY ?? String(Math.max(2, os.cpus().length)); // README, "Settings"
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const USAGE = 'npm run bench:ingest -- [--quick] [--readings N] [--batch N] [--concurrency N] [--devices N] [--sensors N] [--url URL --key KEY] [--keep]';
+
+/** The command-line options; a bad one ends the process with the usage. */
+function readOptions() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        readings: { type: 'string' }, batch: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' },
+        devices: { type: 'string', default: '100' }, sensors: { type: 'string', default: '20' },
+        url: { type: 'string' }, key: { type: 'string' }, keep: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
+      },
+    });
+    const whole = (name: 'readings' | 'batch' | 'concurrency' | 'devices' | 'sensors', fallback?: string) => {
+      const text = values[name] ?? fallback ?? '';
+      if (!/^[1-9][0-9_,]*$/.test(text)) throw new Error(`--${name} takes a positive whole number, e.g. --${name} 1000 (got "${text}").`);
+      return Number(text.replace(/[_,]/g, ''));
+    };
+    const options = {
+      readings: whole('readings', values.quick ? '200000' : '1000000'), batch: whole('batch'), concurrency: whole('concurrency'),
+      devices: whole('devices'), sensors: whole('sensors'), url: values.url?.replace(/\/$/, ''), key: values.key, keep: values.keep ?? false,
+    };
+    if (options.sensors > 1000) throw new Error('--sensors takes at most 1000, the most one telemetry sample may carry.');
+    if (options.url && (!options.key || !process.env.BENCH_DATABASE_URL)) {
+      throw new Error('--url also needs --key (scopes telemetry and reference) and BENCH_DATABASE_URL (the database that API writes to).');
+    }
+    return options;
+  } catch (error) {
+    console.error(`${(error as Error).message}\nUsage: ${USAGE}`);
+    return process.exit(2);
+  }
+}
+const opts = readOptions();
+
+const run = randomBytes(4).toString('hex');
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const dbName = `st_bench_${run}`;
+const databaseUrl = opts.url ? serverUrl : Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+const prefix = `bench${run}`;
+const deviceId = (d: number) => `bench-${String(d + 1).padStart(4, '0')}`;
+const sensorName = (s: number) => `s${String(s + 1).padStart(2, '0')}`;
+
+/** The readings, time-major like a fleet reporting every minute, from `start`. */
+function* samples(start: number): Generator<{ deviceId: string; at: string; values: Record<string, number> }> {
+  for (let k = 0, left = opts.readings; left > 0; k += 1, left -= opts.sensors) {
+    const values: Record<string, number> = {};
+    for (let s = 0; s < Math.min(opts.sensors, left); s += 1) values[sensorName(s)] = Math.round(Math.random() * 100_000) / 100;
+    yield { deviceId: deviceId(k % opts.devices), at: new Date(start + Math.floor(k / opts.devices) * STEP_MS).toISOString(), values };
+  }
+}
+
+/** JSON bodies of about `--batch` readings, one telemetry record per sample. */
+function* bodies(start: number): Generator<{ body: string; records: number }> {
+  let [records, readings] = [[] as object[], 0];
+  for (const { deviceId, at, values } of samples(start)) {
+    records.push({ deviceId, readings: [{ at, values }] });
+    readings += Object.keys(values).length;
+    if (readings < opts.batch) continue;
+    yield { body: JSON.stringify(records), records: records.length };
+    [records, readings] = [[], 0];
+  }
+  if (records.length > 0) yield { body: JSON.stringify(records), records: records.length };
+}
+
+async function writeCopyFile(path: string, start: number): Promise<void> {
+  const out = createWriteStream(path);
+  for (const { deviceId, at, values } of samples(start)) {
+    const lines = Object.entries(values).map(([sensor, value]) => `${deviceId}\t${sensor}\t${at}\t${value}\n`);
+    if (!out.write(lines.join(''))) await once(out, 'drain');
+  }
+  await new Promise((resolve) => out.end(resolve));
+}
+
+/** COPY through psql, as pg-copy-streams is not installed; the file is written beforehand, so only the COPY is timed. */
+async function rawCopy(path: string): Promise<number> {
+  const [sql, input] = ['COPY reading (device_id, sensor, at, value) FROM STDIN', openSync(path, 'r')];
+  const started = performance.now();
+  const psql = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-c', sql], { stdio: [input, 'ignore', 'inherit'] });
+  const [code] = (await once(psql, 'exit')) as [number | null];
+  closeSync(input);
+  if (code !== 0) throw new Error(`psql ended with ${String(code)} during COPY: is psql installed and the database reachable?`);
+  return (performance.now() - started) / 1000;
+}
+
+// node:http rather than fetch: half the client CPU, which on a small machine is taken from the system measured.
+const agent = new http.Agent({ keepAlive: true });
+function post(url: string, key: string, body: string): Promise<{ status: number; retryAfter: number; text: string }> {
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', agent, headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: Number(response.headers['retry-after'] ?? 1), text }));
+    });
+    request.on('error', reject).end(body);
+  });
+}
+
+/** POSTs every body, `--concurrency` at a time; a 429 or 503 waits its Retry-After and is sent again. Returns the retries. */
+async function sendAll(api: string, key: string, start: number): Promise<number> {
+  const queue = bodies(start);
+  let retries = 0;
+  const lane = async () => {
+    for (let next = queue.next(); !next.done; next = queue.next()) {
+      let answer = await post(`${api}/api/v1/ingest/telemetry`, key, next.value.body);
+      for (; answer.status === 429 || answer.status === 503; retries += 1) {
+        await sleep(answer.retryAfter * 1000);
+        answer = await post(`${api}/api/v1/ingest/telemetry`, key, next.value.body);
+      }
+      if (answer.status !== 202 || (JSON.parse(answer.text) as { accepted: number }).accepted !== next.value.records) {
+        throw new Error(`The API answered ${answer.status} ${answer.text.slice(0, 500)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, lane));
+  return retries;
+}
+
+// A backend's title names its database and client ("postgres: 15/main: user db 127.0.0.1(5555) idle"): other
+// databases' backends do not count; background processes (WAL writer, checkpointer, autovacuum) do.
+const databaseName = new URL(databaseUrl).pathname.slice(1);
+const oursOrShared = (title: string) => title.includes(` ${databaseName} `) || !/\(\d+\)|\[local\]/.test(title);
+
+/**
+ * CPU seconds used during a phase by this process, the named children, this database's PostgreSQL processes, psql
+ * and redis-server (Linux /proc). Sampled every 200 ms, so that a process ending meanwhile (psql's backend) still counts.
+ */
+function cpuMeter(named: Record<string, number | undefined> = {}): () => Record<string, number> {
+  const groups: Record<string, string> = { postgres: 'postgres', 'redis-server': 'redis', psql: 'psql' };
+  const [first, last, self] = [new Map<string, number>(), new Map<string, [string, number]>(), process.cpuUsage()];
+  const sample = (initial: boolean) => {
+    for (const pid of process.platform === 'linux' ? readdirSync('/proc').filter((name) => /^\d+$/.test(name)) : []) {
+      try {
+        const name = Object.keys(named).find((k) => String(named[k]) === pid) ?? groups[readFileSync(`/proc/${pid}/comm`, 'utf8').trim()];
+        if (!name || (name === 'postgres' && !oursOrShared(readFileSync(`/proc/${pid}/cmdline`, 'utf8')))) continue;
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const seconds = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in ticks of 10 ms
+        if (!first.has(pid)) first.set(pid, initial ? seconds : 0);
+        last.set(pid, [name, seconds]);
+      } catch { /* it ended meanwhile */ }
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), 200);
+  return () => {
+    clearInterval(timer);
+    sample(false);
+    const { user, system } = process.cpuUsage(self);
+    const used: Record<string, number> = { bench: (user + system) / 1e6 };
+    for (const [pid, [name, seconds]] of last) used[name] = (used[name] ?? 0) + seconds - first.get(pid)!;
+    return Object.fromEntries(Object.entries(used).map(([name, seconds]) => [name, round(seconds)]));
+  };
+}
+const round = (x: number) => Math.round(x * 100) / 100;
+
+let stopping = false;
+let failure: Error | null = null;
+const children: ChildProcess[] = [];
+
+function startChild(script: string, env: Record<string, string>): ChildProcess {
+  // `node --import tsx` is `tsx` without its wrapper process, so the pid is the one doing the work.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (!stopping) failure = new Error(`${script} ended early (${code ?? signal}): its output above says why.`);
+  });
+  children.push(child);
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  clearTimeout(kill);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await check()); await sleep(100)) {
+    if (failure) throw failure;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}.`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const admin = new pg.Client({ connectionString: serverUrl });
+const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+const db = createPool(databaseUrl, 2); // ignores idle-connection errors, such as DROP DATABASE … WITH (FORCE) ending one
+const copyFile = join(os.tmpdir(), `st-bench-${run}.tsv`);
+const mine = opts.url ? "WHERE device_id LIKE 'bench-%'" : ''; // in a shared database, only the bench's devices
+const count = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM reading ${mine}`)).rows[0]!.n);
+const empty = () => db.query(opts.url ? `DELETE FROM reading ${mine}` : 'TRUNCATE reading');
+const layout = async () =>
+  (await db.query<{ name: string }>("SELECT inhrelid::regclass::text AS name FROM pg_inherits WHERE inhparent = 'reading'::regclass ORDER BY 1"))
+    .rows.map((row) => row.name).join(', ');
+// Each run starts right after a checkpoint, so that neither pays for the other's WAL (needs superuser or pg_checkpoint).
+const checkpoint = () => db.query('CHECKPOINT').catch(() => console.log('CHECKPOINT refused: a checkpoint may fall inside a run.'));
+
+/** A migrated database whose partitions cover the data (which ends a minute ago); returns the first sample time. */
+async function prepare(): Promise<number> {
+  await Promise.all([admin.connect(), redis.connect()]);
+  if (!opts.url) await admin.query(`CREATE DATABASE ${dbName}`);
+  if (!opts.url) await migrate(databaseUrl);
+  const span = Math.ceil(opts.readings / opts.sensors / opts.devices) * STEP_MS;
+  const start = Math.floor(Date.now() / STEP_MS) * STEP_MS - span;
+  // Partitions for the whole range and those the workers' maintenance job would add, made before either run, so
+  // both runs meet the same partitions (TimescaleDB: a no-op; chunks come with the rows in both runs alike).
+  await db.query('SELECT maintain_time_partitions($1::int, $2::timestamptz)', [Math.ceil(span / PARTITION_MS) + PARTITIONS_AHEAD + 1, new Date(start)]);
+  if (opts.url) await empty();
+  if ((await count()) !== 0) throw new Error('The reading table holds rows before the run: the bench needs it empty.');
+  return start;
+}
+
+/** The API and the workers as child processes on this database and a queue prefix of their own; returns the URL and a key. */
+async function startStack(): Promise<{ api: string; key: string; pids: Record<string, number | undefined> }> {
+  if (opts.url) return { api: opts.url, key: opts.key!, pids: {} };
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', WORKER_CONCURRENCY, DEMO: 'off',
+  };
+  const pids = { api: startChild('server/src/server.ts', env).pid, workers: startChild('workers/src/main.ts', env).pid };
+  const api = `http://127.0.0.1:${port}`;
+  const { token } = await createApiKey(db, { name: `bench-${run}`, scopes: ['telemetry', 'reference'], regions: null });
+  await waitFor('the API to answer /readyz', () => fetch(`${api}/readyz`).then((r) => r.ok, () => false));
+  return { api, key: token, pids };
+}
+
+async function seedReference(api: string, key: string): Promise<void> {
+  const sensors = Array.from({ length: opts.sensors }, (_, s) => ({ name: sensorName(s), unit: 'u', min: 0, max: 1000 }));
+  const puts: [string, object][] = [
+    ['regions/bench', { name: 'Bench' }],
+    ['outlets/bench', { name: 'Bench outlet', regionId: 'bench', technicians: 1, lat: 0, lon: 0 }],
+    ['device-models/bench', { name: 'Bench model', sensors }],
+    ...Array.from({ length: opts.devices }, (_, d): [string, object] => [`devices/${deviceId(d)}`, { modelId: 'bench', outletId: 'bench' }]),
+  ];
+  for (const [path, body] of puts) {
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const response = await fetch(`${api}/api/v1/${path}`, { method: 'PUT', body: JSON.stringify(body), headers });
+    if (!response.ok) throw new Error(`PUT /api/v1/${path} answered ${response.status} ${await response.text()}`);
+  }
+}
+
+/**
+ * Waits until every reading is stored. A count(*) of a million rows takes 40–120 ms, so it is polled only once every batch
+ * is acknowledged and, when the queue is ours, no telemetry job is left: polling it throughout would slow the run.
+ */
+async function drained(): Promise<void> {
+  const telemetry = opts.url ? null : new Queue('telemetry', { connection: redis, prefix });
+  let [seen, seenAt] = ['', Date.now()];
+  await waitFor('the workers to store every reading', async () => {
+    const jobs = telemetry ? await telemetry.getJobCounts('waiting', 'prioritized', 'active', 'delayed') : {};
+    const pending = Object.values(jobs).reduce((a, b) => a + b, 0);
+    const state = pending > 0 ? JSON.stringify(jobs) : String(await count());
+    if (state !== seen) [seen, seenAt] = [state, Date.now()];
+    if (Date.now() - seenAt > 60_000) throw new Error(`No progress for 60 s (${state}): see the workers' output above.`);
+    return pending === 0 && Number(state) >= opts.readings;
+  }, 24 * 3600_000);
+  await telemetry?.close();
+}
+
+async function main() {
+  const start = await prepare();
+  const partitions = await layout();
+  console.log(`Writing ${opts.readings.toLocaleString('en')} readings to ${copyFile} for COPY …`);
+  await writeCopyFile(copyFile, start);
+  await checkpoint();
+  let cpu = cpuMeter();
+  const copySeconds = await rawCopy(copyFile);
+  const copyCpu = cpu();
+  if ((await count()) !== opts.readings) throw new Error(`COPY stored ${await count()} readings, not ${opts.readings}.`);
+  await empty();
+  rmSync(copyFile, { force: true });
+  console.log(`Raw COPY took ${copySeconds.toFixed(2)} s; ${opts.url ? 'DELETE' : 'TRUNCATE'} emptied the table for the end-to-end run.`);
+
+  const { api, key, pids } = await startStack();
+  await seedReference(api, key);
+  console.log(`End to end: batches of ${opts.batch} readings, ${opts.concurrency} requests in flight …`);
+  await checkpoint();
+  cpu = cpuMeter(pids);
+  const began = performance.now();
+  const retries = await sendAll(api, key, start);
+  const ackSeconds = (performance.now() - began) / 1000;
+  await drained();
+  const e2eSeconds = (performance.now() - began) / 1000;
+  const e2eCpu = cpu();
+  report({ copySeconds, copyCpu, e2eSeconds, e2eCpu, ackSeconds, retries, partitions });
+}
+
+interface Measured {
+  copySeconds: number; copyCpu: Record<string, number>; e2eSeconds: number; e2eCpu: Record<string, number>;
+  ackSeconds: number; retries: number; partitions: string;
+}
+
+/** Checks that the partitions did not change, prints the figures and writes them to bench/results/. */
+async function report({ copySeconds, copyCpu, e2eSeconds, e2eCpu, ackSeconds, retries, partitions }: Measured): Promise<void> {
+  const { rows: [server] } = await db.query<{ version: string; mode: string }>("SELECT current_setting('server_version') AS version, storage_mode() AS mode");
+  if (server!.mode === 'postgresql' && (await layout()) !== partitions) throw new Error('The partitions changed between the runs: they are not comparable.');
+  const rate = (seconds: number) => Math.round(opts.readings / seconds);
+  const m = {
+    cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage1m: round(os.loadavg()[0]!),
+    postgresql: server!.version, storage: server!.mode, redis: /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?', node: process.version,
+  };
+  const result = {
+    date: new Date().toISOString(),
+    options: { ...opts, key: undefined, workerConcurrency: opts.url ? 'the target’s' : Number(WORKER_CONCURRENCY) },
+    rawCopy: { seconds: round(copySeconds), readingsPerSecond: rate(copySeconds), cpuSeconds: copyCpu },
+    endToEnd: { seconds: round(e2eSeconds), readingsPerSecond: rate(e2eSeconds), cpuSeconds: e2eCpu },
+    ratio: round(copySeconds / e2eSeconds),
+    httpAcceptance: { seconds: round(ackSeconds), readingsPerSecond: rate(ackSeconds), retries429: retries },
+    machine: m,
+    partitions,
+  };
+  const n = (x: number) => x.toLocaleString('en');
+  const cpuText = (used: Record<string, number>) => Object.entries(used).map(([name, s]) => `${name} ${s}`).join(', ');
+  console.log(`
+  readings          ${n(opts.readings)} (${opts.devices} devices × ${opts.sensors} sensors; batches of ${opts.batch}, ${opts.concurrency} in flight)
+  raw COPY          ${n(result.rawCopy.readingsPerSecond)} readings/s   ${result.rawCopy.seconds} s   CPU s: ${cpuText(copyCpu)}
+  end to end        ${n(result.endToEnd.readingsPerSecond)} readings/s   ${result.endToEnd.seconds} s   CPU s: ${cpuText(e2eCpu)}
+  ratio             ${result.ratio}   (end to end ÷ raw COPY; aim ≥ 0.5)
+  HTTP acceptance   ${n(result.httpAcceptance.readingsPerSecond)} readings/s acknowledged   ${result.httpAcceptance.seconds} s
+  429 retries       ${retries}
+  machine           ${m.cores} cores ${m.cpu}, ${m.memoryGiB} GiB, load ${m.loadAverage1m}; PostgreSQL ${m.postgresql} (${m.storage}); Redis ${m.redis}; Node ${m.node}`);
+  const dir = new URL('results/', import.meta.url);
+  const name = `ingest-${result.date.slice(0, 19).replace(/:/g, '')}-${m.cores}c-${m.memoryGiB}g.json`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(name, dir), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`  written to bench/results/${name}\n`);
+}
+
+let cleaning: Promise<void> | null = null;
+/** Stops the children, drops the database (unless --keep) and deletes the queue's Redis keys; once, however often called. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    stopping = true;
+    await Promise.all(children.map(stopChild));
+    rmSync(copyFile, { force: true });
+    if (opts.url && !opts.keep) await empty();
+    await db.end();
+    if (!opts.url && !opts.keep) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (!opts.url && opts.keep) console.log(`Kept the database ${databaseUrl}`);
+    const keys = opts.url ? [] : redis.scanStream({ match: `${prefix}:*`, count: 1000 });
+    for await (const batch of keys as AsyncIterable<string[]>) if (batch.length > 0) await redis.del(...batch);
+    redis.disconnect();
+    await admin.end();
+  })();
+  return cleaning;
+}
+
+process.once('SIGINT', () => {
+  console.error('Interrupted: cleaning up.');
+  void cleanUp().finally(() => process.exit(130));
+});
+try {
+  await main();
+} catch (error) {
+  console.error(`bench:ingest failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanUp().catch((error: unknown) => console.error(`Cleaning up failed: ${String(error)}`));
+}
