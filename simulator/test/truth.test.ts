@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { COMPLAINT_CAUSES, type Complaint, type PartsRequestEvent, type ServiceOrderEvent } from '@servicetower/domain';
 import { computeTruth, percentileCont, type Truth, type TruthOptions, type TruthRow } from '../src/truth.js';
 import type { EventLog, Network } from '../src/types.js';
+import { generateHistory } from '../src/history.js';
+import { generateNetwork } from '../src/network.js';
+import { Random } from '../src/random.js';
+import { defaultSettings } from '../src/settings.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -550,5 +554,22 @@ describe('ground truth at the scale of a year', () => {
     expect(events).toBeGreaterThan(550_000);
     expect(truth.rows).toHaveLength((1 + 7 + 80 + 6) * (365 + 12));
     expect(seconds).toBeLessThan(20);
+  });
+});
+
+describe('ground truth of a real simulator run against the brute-force recomputation of its emitted log', () => {
+  it('equals it in every row and at the end', () => {
+    const settings = defaultSettings(Date.parse('2026-03-20T10:00:00+08:00'), { seed: 3, months: 1, outlets: 8 });
+    const rng = new Random(settings.seed);
+    const network = generateNetwork(settings, rng.child('network'));
+    const { events } = generateHistory(network, settings, rng.child('history'));
+    const options: TruthOptions = { timeZone: settings.timeZone, start: settings.start, end: settings.end, targets: TARGETS };
+    const truth = computeTruth(network, events, options);
+    const brute = bruteForce(network, events, options);
+    expect(events['service-orders'].length).toBeGreaterThan(1000);
+    for (const row of truth.rows) {
+      expect(figuresOf(row), `${row.scope} ${row.scopeId} ${row.interval} ${row.bucket}`).toEqual(approx(brute.row(row.scope, row.scopeId, row.interval, row.bucket)));
+    }
+    expect(truth.atEnd.openPartsRequests.map((r) => r.requestId).sort()).toEqual(brute.atEnd().openPartsRequests);
   });
 });
