@@ -73,7 +73,8 @@ const options = {
 
 const send = !(values['if-empty'] && (await options.client.hasNetwork()));
 if (!send) options.log('the API already holds a network: history not sent again');
-const state = await backfill({ ...options, send });
+// Live runs generate 30 more days of events, sent as their time comes.
+const state = await backfill({ ...options, send, liveHorizonMs: values.live ? 30 * 86_400_000 : 0 });
 const truthPath = resolve(values.truth ?? `.data/simulator/truth-${seed}.json`);
 mkdirSync(dirname(truthPath), { recursive: true });
 writeFileSync(truthPath, JSON.stringify({ settings, summary: state.summary, ...state.truth }));

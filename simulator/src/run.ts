@@ -8,7 +8,7 @@ import { Random } from './random.js';
 import { engineDeviceId, fleetTelemetry, liveTelemetry, readCmapss, replayTelemetry, type CmapssEngine, type Fleet, type ReplaySchedule } from './telemetry/index.js';
 import { computeTruth, type Truth } from './truth.js';
 import { coalesce, inParallel, sendDeliveries, uploadNetwork } from './upload.js';
-import type { EventLog, Network, SimulationSettings } from './types.js';
+import type { Delivery, EventLog, Network, SimulationSettings } from './types.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -28,6 +28,8 @@ export interface RunOptions {
   log: (line: string) => void;
   /** false: rebuild the run's state without sending anything (the API already holds it). */
   send?: boolean;
+  /** Events are generated this far past `settings.end` too, for live streaming to send as they fall due. */
+  liveHorizonMs?: number;
 }
 
 export interface Backfill {
@@ -36,6 +38,8 @@ export interface Backfill {
   truth: Truth;
   fleet: Fleet;
   engines: Array<{ engine: CmapssEngine; deviceId: string; schedule: ReplaySchedule }>;
+  /** Deliveries planned after `settings.end`, sent by live streaming when they fall due. */
+  pending: Delivery[];
   summary: Record<string, unknown>;
 }
 
@@ -50,8 +54,11 @@ export async function backfill(options: RunOptions): Promise<Backfill> {
   const send = options.send ?? true;
   const rng = new Random(settings.seed);
   const network = generateNetwork(settings, rng.child('network'));
-  const history = generateHistory(network, settings, rng.child('history'));
-  const deliveries = planDeliveries(history.events, settings, rng.child('delivery'), options.batchSize, HOUR);
+  const horizon = { ...settings, end: settings.end + (options.liveHorizonMs ?? 0) };
+  const history = generateHistory(network, horizon, rng.child('history'));
+  const planned = planDeliveries(history.events, horizon, rng.child('delivery'), options.batchSize, HOUR);
+  const deliveries = planned.filter((delivery) => delivery.sendAt <= settings.end);
+  const pending = planned.filter((delivery) => delivery.sendAt > settings.end);
   const truth = computeTruth(network, history.events, { timeZone: settings.timeZone, start: settings.start, end: settings.end, targets: { hq_stock: 7, hq_procured: 4 } });
   const fleet: Fleet = { devices: network.devices, models: FLEET_MODELS, faults: history.faults };
   const engines = options.cmapssDir ? await placeEngines(options.cmapssDir, settings, rng.child('engines')) : [];
@@ -82,7 +89,7 @@ export async function backfill(options: RunOptions): Promise<Backfill> {
     faults: history.faults.length,
   };
   log(`telemetry: ${readings} readings (${engines.length} engines); backfill took ${summary.seconds} s`);
-  return { network, events: history.events, truth, fleet, engines, summary };
+  return { network, events: history.events, truth, fleet, engines, pending, summary };
 }
 
 /**
@@ -141,10 +148,14 @@ export async function streamLive(state: Backfill, options: LiveOptions): Promise
   const engines = state.engines.map(({ engine, deviceId, schedule }) => ({
     engine, deviceId, schedule: { startedAt: since, flightEveryMs: options.flightEveryMs, fromCycle: lastFlown(schedule, options.settings.end) + 1 },
   }));
-  options.log(`live: fleet at ${options.samplesPerMinute} samples/min per device, an engine flight every ${options.flightEveryMs / 1000} s`);
+  options.log(`live: fleet at ${options.samplesPerMinute} samples/min per device, an engine flight every ${options.flightEveryMs / 1000} s, ${state.pending.length} event batches as they fall due`);
+  let due = 0;
   while (!options.signal.aborted) {
     await new Promise((resolve) => setTimeout(resolve, options.tickMs));
     const until = Date.now();
+    const first = due;
+    while (due < state.pending.length && state.pending[due]!.sendAt <= until) due += 1;
+    if (due > first) await sendDeliveries(options.client, state.pending.slice(first, due), `${runKey(options.settings)}-live-${first}`, options.concurrency);
     const records = [
       ...liveTelemetry(state.fleet, { from: since, to: until, samplesPerMinute: options.samplesPerMinute, next: () => rng.next(), timeZone: options.settings.timeZone }),
       ...engines.flatMap(({ engine, deviceId, schedule }) => replayTelemetry(engine, deviceId, schedule, since, until)),
