@@ -62,6 +62,9 @@ describe('reference data', () => {
     expect((await call('GET', 'outlets/gz-01', undefined, north)).statusCode).toBe(404);
     const foreign = await call('PUT', 'outlets/gz-02', { name: 'GZ 2', regionId: 'south', technicians: 1, lat: 23, lon: 113 }, north);
     expect(foreign.statusCode).toBe(403);
+    const takeover = await call('PUT', 'outlets/gz-01', { name: 'GZ 1', regionId: 'north', technicians: 1, lat: 23, lon: 113 }, north);
+    expect(takeover.statusCode).toBe(403);
+    expect(takeover.json().message).toMatch(/region "south" is outside/);
     const global = await call('PUT', 'parts/P-300', { name: 'Lens', source: 'hq_procured', unitCost: 9 }, north);
     expect(global.statusCode).toBe(403);
     const ingestOnly = await h.key(['telemetry']);

@@ -13,6 +13,17 @@ export class ReferenceRejection extends Error {
   }
 }
 
+/** The region an outlet or device belongs to now, if it exists: a scoped key may not take one from another region. */
+async function currentRegionOf(db: Queryable, collection: CollectionName, id: string): Promise<string | undefined> {
+  const sql = {
+    outlets: 'SELECT region_id FROM outlet WHERE outlet_id = $1',
+    devices: 'SELECT o.region_id FROM device d JOIN outlet o USING (outlet_id) WHERE d.device_id = $1',
+  }[collection as 'outlets' | 'devices'];
+  if (!sql) return undefined;
+  const { rows } = await db.query<{ region_id: string }>(sql, [id]);
+  return rows[0]?.region_id;
+}
+
 /** Which region an item would belong to, for scope checks; null for collections that have none. */
 async function regionOf(db: Queryable, collection: CollectionName, id: string, body: CollectionBody[CollectionName]): Promise<string | null | undefined> {
   switch (collection) {
@@ -66,8 +77,10 @@ export async function applyReference<C extends CollectionName>(
     if (region === null) {
       throw new ReferenceRejection(403, [{ path: '', message: `${collection} belong to the whole network: only an API key without a region limit may change them` }]);
     }
-    if (region !== undefined && !apiKey.regions.includes(region)) {
-      throw new ReferenceRejection(403, [{ path: '', message: `region "${region}" is outside this API key's regions (${apiKey.regions.join(', ')})` }]);
+    for (const touched of [region, await currentRegionOf(db, collection, id)]) {
+      if (touched !== undefined && !apiKey.regions.includes(touched)) {
+        throw new ReferenceRejection(403, [{ path: '', message: `region "${touched}" is outside this API key's regions (${apiKey.regions.join(', ')})` }]);
+      }
     }
   }
   try {
