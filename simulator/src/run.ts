@@ -57,8 +57,10 @@ export async function backfill(options: RunOptions): Promise<Backfill> {
   const horizon = { ...settings, end: settings.end + (options.liveHorizonMs ?? 0) };
   const history = generateHistory(network, horizon, rng.child('history'));
   const planned = planDeliveries(history.events, horizon, rng.child('delivery'), options.batchSize, HOUR);
-  const deliveries = planned.filter((delivery) => delivery.sendAt <= settings.end);
-  const pending = planned.filter((delivery) => delivery.sendAt > settings.end);
+  // Without live streaming everything goes now, late deliveries too; live sends the later ones on time.
+  const live = (options.liveHorizonMs ?? 0) > 0;
+  const deliveries = live ? planned.filter((delivery) => delivery.sendAt <= settings.end) : planned;
+  const pending = live ? planned.filter((delivery) => delivery.sendAt > settings.end) : [];
   const truth = computeTruth(network, history.events, { timeZone: settings.timeZone, start: settings.start, end: settings.end, targets: { hq_stock: 7, hq_procured: 4 } });
   const fleet: Fleet = { devices: network.devices, models: FLEET_MODELS, faults: history.faults };
   const engines = options.cmapssDir ? await placeEngines(options.cmapssDir, settings, rng.child('engines')) : [];
