@@ -18,6 +18,7 @@ import referencesPlugin from './plugins/app/references.js';
 import healthRoutes from './routes/health.js';
 import adminRoutes from './routes/api/v1/admin.js';
 import ingestRoutes from './routes/api/v1/ingest.js';
+import kpiRoutes from './routes/api/v1/kpi.js';
 import referenceRoutes from './routes/api/v1/reference.js';
 import { ErrorBody } from './schemas.js';
 
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(ingestRoutes, { prefix: '/api/v1/ingest' });
   await app.register(referenceRoutes, { prefix: '/api/v1' });
   await app.register(adminRoutes, { prefix: '/api/v1/admin' });
+  await app.register(kpiRoutes, { prefix: '/api/v1/kpi' });
   await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);
   return app;
 }

@@ -1,0 +1,64 @@
+import { COMPLAINT_CAUSES } from '@servicetower/domain';
+import type { Pool } from '@servicetower/workers';
+import { ratio, readWithoutJit, SCOPE_CTES, scopeValues, type Figure, type KpiQuery } from './scope.js';
+
+/** The cause that counts as waiting for parts (DESIGN.md §5 parts-wait complaint rate). */
+export const PARTS_WAIT_CAUSE = 'parts_wait';
+
+export interface ComplaintRow {
+  bucket: string;
+  group: string | null;
+  complaints: number;
+  ordersReceived: number;
+  ratePer100: Figure<number>;
+  partsWaitComplaints: number;
+  partsWaitRatePer100: Figure<number>;
+}
+
+interface Tally {
+  bucket: string;
+  group: string;
+  complaints: number;
+  parts_wait: number;
+  received: number;
+}
+
+/**
+ * Complaints once per complaintId (its earliest event), in the bucket of their own `at`, over the
+ * orders received in the same bucket and scope; grouped by cause, each cause is set against all orders.
+ */
+const SQL = `
+WITH ${SCOPE_CTES},
+first_complaint AS (
+  SELECT DISTINCT ON (c.complaint_id) c.complaint_id, c.at, c.outlet_id, c.product_line, c.cause
+  FROM complaint c
+  ORDER BY c.complaint_id, c.at, c.event_id
+),
+tally AS (
+  SELECT CASE $9::text WHEN 'region' THEN s.region_id WHEN 'outlet' THEN s.outlet_id WHEN 'productLine' THEN c.product_line
+                       WHEN 'cause' THEN c.cause ELSE '' END AS g,
+         date_trunc($2::text, c.at AT TIME ZONE $1::text) AS bucket,
+         count(*)::int AS n, count(*) FILTER (WHERE c.cause = $11::text)::int AS parts_wait
+  FROM first_complaint c JOIN scoped_outlet s USING (outlet_id), bounds b
+  WHERE c.at >= b.range_start AND c.at < b.range_end AND ($8::text IS NULL OR c.product_line = $8::text)
+  GROUP BY 1, 2
+)
+SELECT to_char(grid.bucket, 'YYYY-MM-DD') AS bucket, grid.g AS group,
+       coalesce(t.n, 0) AS complaints, coalesce(t.parts_wait, 0) AS parts_wait, coalesce(r.n, 0) AS received
+FROM grid
+LEFT JOIN tally t ON t.g = grid.g AND t.bucket = grid.bucket
+LEFT JOIN received r ON r.g = CASE $9::text WHEN 'cause' THEN '' ELSE grid.g END AND r.bucket = grid.bucket
+ORDER BY grid.bucket, grid.g`;
+
+export async function complaintRates(db: Pool, query: KpiQuery): Promise<ComplaintRow[]> {
+  const rows = await readWithoutJit<Tally>(db, SQL, [...scopeValues(query, COMPLAINT_CAUSES), PARTS_WAIT_CAUSE]);
+  return rows.map((row) => ({
+    bucket: row.bucket,
+    group: row.group === '' ? null : row.group,
+    complaints: row.complaints,
+    ordersReceived: row.received,
+    ratePer100: ratio(row.complaints, row.received, 'no orders received', 100),
+    partsWaitComplaints: row.parts_wait,
+    partsWaitRatePer100: ratio(row.parts_wait, row.received, 'no orders received', 100),
+  }));
+}
