@@ -1,11 +1,11 @@
 // The service-load and complaint figures of the query API, held to the simulator's ground truth
 // for a seeded run, and to hand-worked numbers for the edges in a non-UTC business time zone.
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLAINT_CAUSES } from '@servicetower/domain';
-import { backfill, defaultSettings, IngestClient, type Backfill } from '@servicetower/simulator';
+import type { Backfill } from '@servicetower/simulator';
 import { toCsv } from '../src/routes/api/v1/kpi.js';
 import { bearer, seedReference, startHarness, type Harness } from './support/harness.js';
+import { simulatedRun } from './support/simulated.js';
 
 const ZONE = { BUSINESS_TIMEZONE: 'Asia/Shanghai' };
 type Row = Record<string, unknown> & { bucket: string; group: string | null };
@@ -35,20 +35,7 @@ describe('service load and complaints against the ground truth of a seeded simul
   let range: string;
   beforeAll(async () => {
     h = await startHarness({ workers: true, env: ZONE });
-    await h.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = h.app.server.address() as AddressInfo;
-    const key = await h.key(['service-orders', 'parts', 'complaints', 'telemetry', 'reference']);
-    const settings = defaultSettings(Date.parse('2026-03-20T10:00:00+08:00'), { seed: 5, months: 2, outlets: 8, devicesPerModel: 1 });
-    run = await backfill({
-      settings,
-      client: new IngestClient({ url: `http://127.0.0.1:${port}`, key }),
-      batchSize: 500,
-      concurrency: 4,
-      cmapssDir: null,
-      telemetryEveryMs: 24 * 3_600_000,
-      log: () => {},
-    });
-    await h.drained(120_000);
+    run = await simulatedRun(h, { settings: { seed: 5, months: 2, outlets: 8, devicesPerModel: 1 } });
     reader = await h.key(['read']);
     const days = run.truth.rows.filter((row) => row.interval === 'day' && row.scope === 'network').map((row) => row.bucket);
     const after = new Date(Date.parse(`${days.at(-1)!}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

@@ -1,28 +1,15 @@
 // A small seeded run through the real API and workers: every event the simulator sent lands
 // in the database once, whatever was sent late, shuffled or twice.
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfill, defaultCmapssDir, defaultSettings, IngestClient, type Backfill } from '@servicetower/simulator';
+import { defaultCmapssDir, type Backfill } from '@servicetower/simulator';
 import { startHarness, type Harness } from './support/harness.js';
+import { simulatedRun } from './support/simulated.js';
 
 let h: Harness;
 let run: Backfill;
 beforeAll(async () => {
   h = await startHarness({ workers: true });
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = h.app.server.address() as AddressInfo;
-  const key = await h.key(['service-orders', 'parts', 'complaints', 'telemetry', 'reference']);
-  const settings = defaultSettings(Date.parse('2026-03-20T10:00:00+08:00'), { seed: 42, months: 1, outlets: 8, devicesPerModel: 2 });
-  run = await backfill({
-    settings,
-    client: new IngestClient({ url: `http://127.0.0.1:${port}`, key }),
-    batchSize: 200,
-    concurrency: 4,
-    cmapssDir: defaultCmapssDir(),
-    telemetryEveryMs: 6 * 3_600_000,
-    log: () => {},
-  });
-  await h.drained(120_000);
+  run = await simulatedRun(h, { settings: { seed: 42, months: 1, outlets: 8, devicesPerModel: 2 }, cmapssDir: defaultCmapssDir(), telemetryEveryMs: 6 * 3_600_000 });
 }, 300_000);
 afterAll(() => h?.close());
 

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { StringEnum } from '@servicetower/domain';
+import { PARTS_SOURCES, StringEnum } from '@servicetower/domain';
 import { HttpError } from '../../../plugins/app/errors.js';
-import { complaintRates, serviceLoad, type KpiGroupBy, type KpiQuery } from '../../../repositories/kpi.js';
+import {
+  complaintRates, openPartsRequests, ordersWaitingForParts, overview, serviceLoad, supplyCycle, type KpiGroupBy, type KpiQuery, type SnapshotQuery,
+} from '../../../repositories/kpi.js';
 import { errorResponses } from '../../../schemas.js';
 
 /** The longest range a query may span, in years: day buckets are capped lower than week and month buckets. */
@@ -45,9 +47,66 @@ const ComplaintRow = Type.Object({
   partsWaitRatePer100: Figure(Type.Number()),
 });
 
+const SupplyCycleRow = Type.Object({
+  ...RowHead,
+  requests: Type.Integer({ description: 'requests received in the bucket' }),
+  meanDays: Figure(Type.Number()),
+  p50Days: Figure(Type.Number()),
+  p90Days: Figure(Type.Number()),
+  targetDays: Figure(Type.Number({ description: 'the source’s target when the row’s requests share one source; a part’s own target with groupBy=part' })),
+  withinTargetShare: Figure(Type.Number({ description: 'share received within their own target: the part target, else the source target' })),
+});
+
+const OpenPartsRequestRow = Type.Object({
+  requestId: Type.String(),
+  outletId: Type.String(),
+  partNo: Type.String(),
+  source: Type.String(),
+  requestedAt: Type.String({ description: 'ISO time of the first requested event' }),
+  ageDays: Type.Number({ description: 'days from requestedAt to at' }),
+});
+
+const OrderWaitingForPartsRow = Type.Object({
+  orderId: Type.String(),
+  outletId: Type.String(),
+  since: Type.String({ description: 'ISO time of the first parts_requested after the last parts_received' }),
+  daysWaiting: Type.Number({ description: 'days from since to at' }),
+});
+
+const Snapshot = {
+  at: Type.Optional(Type.String({ description: 'ISO time the list is taken at (events at or after it have not happened); default now' })),
+  region: Type.Optional(Type.String({ minLength: 1 })),
+  outlet: Type.Optional(Type.String({ minLength: 1 })),
+  limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000, description: 'at most this many rows, oldest first' }),
+};
+
+/** A list as of a moment, oldest first, as JSON or CSV. */
+const listOrCsv = <T extends TSchema>(row: T) => ({
+  description: 'the rows, oldest first',
+  content: {
+    'application/json': { schema: Type.Object({ at: Type.String(), rows: Type.Array(row) }) },
+    'text/csv': { schema: Type.String({ description: 'a header row, then the rows' }) },
+  },
+});
+
+const OverviewTiles = Type.Object({
+  from: Type.String({ description: 'first local date of the period' }),
+  to: Type.String({ description: 'local date after the period (exclusive)' }),
+  ordersReceived: Type.Integer(),
+  backlog: Type.Integer({ description: 'orders open at the period end' }),
+  complaintRatePer100: Figure(Type.Number()),
+  partsWaitRatePer100: Figure(Type.Number()),
+  supplyCycleMeanDays: Type.Object({ hq_stock: Figure(Type.Number()), hq_procured: Figure(Type.Number()) }),
+  openPartsRequests: Type.Integer({ description: 'open at the period end, or now when that is earlier' }),
+  ordersWaitingForParts: Type.Integer({ description: 'waiting at the period end, or now when that is earlier' }),
+});
+
 const SERVICE_LOAD_COLUMNS = ['bucket', 'group', 'ordersReceived', 'ordersCompleted', 'backlog', 'avgOrdersPerOutlet', 'ordersPerTechnician',
   'turnaroundHoursMean', 'turnaroundHoursP50', 'turnaroundHoursP90', 'firstTimeFixRate'];
 const COMPLAINT_COLUMNS = Object.keys(ComplaintRow.properties);
+const SUPPLY_CYCLE_COLUMNS = Object.keys(SupplyCycleRow.properties);
+const OPEN_REQUEST_COLUMNS = Object.keys(OpenPartsRequestRow.properties);
+const WAITING_COLUMNS = Object.keys(OrderWaitingForPartsRow.properties);
 
 /** The same rows as JSON or, asked for with `Accept: text/csv`, as CSV. */
 const rowsOrCsv = <T extends TSchema>(row: T) => ({
@@ -100,6 +159,108 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    '/parts/supply-cycle',
+    {
+      preHandler: app.requireScope('read', 'admin'),
+      schema: {
+        ...common,
+        summary: 'Parts supply cycle in days (first received − first requested), in the bucket of the receipt',
+        description: `${csvNote} targetDays is the source target when the row's requests come from one source (a part's own target with ` +
+          'groupBy=part, which lists only the parts received in the range); a network, region or outlet row mixing both sources gives ' +
+          'it null with the reason, and `source` narrows to one. ' +
+          'Parts requests carry no product line, so productLine is refused.',
+        querystring: Type.Object({
+          ...Filters,
+          groupBy: Type.Optional(StringEnum(['source', 'region', 'outlet', 'part'] as const)),
+          source: Type.Optional(StringEnum(PARTS_SOURCES)),
+        }),
+        response: { 200: rowsOrCsv(SupplyCycleRow), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const { groupBy, source, productLine, ...filter } = request.query;
+      if (productLine !== undefined) {
+        throw badQuery('productLine', 'Parts requests carry no product line: drop productLine and filter by region, outlet or source instead.');
+      }
+      const query = { ...kpiQuery(filter, request.apiKey!.regions), groupBy: groupBy ?? null, source: source ?? null };
+      const rows = await supplyCycle(app.db, query);
+      return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(SUPPLY_CYCLE_COLUMNS, rows)) : { rows };
+    },
+  );
+
+  app.get(
+    '/parts/open-requests',
+    {
+      preHandler: app.requireScope('read', 'admin'),
+      schema: {
+        ...common,
+        summary: 'Parts requests open at a moment (requested, neither received nor cancelled), with their age',
+        description: csvNote,
+        querystring: Type.Object(Snapshot),
+        response: { 200: listOrCsv(OpenPartsRequestRow), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const query = snapshotQuery(request.query, request.apiKey!.regions);
+      const rows = await openPartsRequests(app.db, query);
+      return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(OPEN_REQUEST_COLUMNS, rows)) : { at: query.at.toISOString(), rows };
+    },
+  );
+
+  app.get(
+    '/orders/waiting-parts',
+    {
+      preHandler: app.requireScope('read', 'admin'),
+      schema: {
+        ...common,
+        summary: 'Open orders waiting for parts at a moment: their last parts_requested has no parts_received after it',
+        description: csvNote,
+        querystring: Type.Object(Snapshot),
+        response: { 200: listOrCsv(OrderWaitingForPartsRow), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const query = snapshotQuery(request.query, request.apiKey!.regions);
+      const rows = await ordersWaitingForParts(app.db, query);
+      return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(WAITING_COLUMNS, rows)) : { at: query.at.toISOString(), rows };
+    },
+  );
+
+  app.get(
+    '/overview',
+    {
+      preHandler: app.requireScope('read', 'admin'),
+      schema: {
+        ...common,
+        summary: 'The landing tiles for a period: orders, backlog, complaint rates, supply cycle per source, open requests, orders waiting for parts',
+        description: 'The period is from–to (local dates, to exclusive; both or neither), by default the last full local month.',
+        querystring: Type.Object({
+          from: Type.Optional(Filters.from),
+          to: Type.Optional(Filters.to),
+          region: Type.Optional(Type.String({ minLength: 1 })),
+          outlet: Type.Optional(Type.String({ minLength: 1 })),
+        }),
+        response: { 200: OverviewTiles, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { from, to, ...scope } = request.query;
+      if ((from === undefined) !== (to === undefined)) throw badQuery(from === undefined ? 'from' : 'to', 'Give both from and to, or neither for the last full month.');
+      const period = from !== undefined && to !== undefined ? { from, to } : lastFullMonth(app.config.BUSINESS_TIMEZONE);
+      const { interval: _interval, groupBy: _groupBy, ...query } = kpiQuery({ ...scope, ...period, interval: 'day' }, request.apiKey!.regions);
+      return overview(app.db, query);
+    },
+  );
+
+  function snapshotQuery(filter: { at?: string; region?: string; outlet?: string; limit: number }, regions: string[] | null): SnapshotQuery {
+    const at = filter.at === undefined ? new Date() : new Date(filter.at);
+    if (Number.isNaN(at.getTime()) || (filter.at !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(filter.at))) {
+      throw badQuery('at', `at (${filter.at}) is not an ISO time: use e.g. 2026-03-20T10:00:00+08:00.`);
+    }
+    return { timeZone: app.config.BUSINESS_TIMEZONE, at, region: filter.region ?? null, outlet: filter.outlet ?? null, regions, limit: filter.limit };
+  }
+
   interface Filter {
     from: string;
     to: string;
@@ -140,6 +301,14 @@ function localDate(value: string, name: string): number {
     throw badQuery(name, `${name} (${value}) is not a calendar date: use YYYY-MM-DD.`);
   }
   return t;
+}
+
+/** The local month before the current one in the business time zone, as from and to local dates. */
+function lastFullMonth(timeZone: string, now = new Date()): { from: string; to: string } {
+  const [year, month] = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).format(now).split('-').map(Number) as [number, number];
+  const to = new Date(Date.UTC(year, month - 1, 1));
+  const from = new Date(Date.UTC(year, month - 2, 1));
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
 }
 
 function badQuery(name: string, message: string): HttpError {

@@ -1,0 +1,67 @@
+import type { Pool } from '@servicetower/workers';
+import { complaintRates } from './complaints.js';
+import { openPartsRequests, ordersWaitingForParts, supplyCycle, type PartsSource } from './parts.js';
+import { ratio, type Figure, type KpiQuery } from './scope.js';
+import { serviceLoad } from './serviceLoad.js';
+
+export interface Overview {
+  /** The period, local dates, `to` exclusive. */
+  from: string;
+  to: string;
+  ordersReceived: number;
+  /** Orders open at the period's end. */
+  backlog: number;
+  complaintRatePer100: Figure<number>;
+  partsWaitRatePer100: Figure<number>;
+  supplyCycleMeanDays: Record<PartsSource, Figure<number>>;
+  /** Open at the period's end (or now, when that is earlier). */
+  openPartsRequests: number;
+  ordersWaitingForParts: number;
+}
+
+/** The landing tiles: every figure over the period's local days, the lists counted at its end. */
+export async function overview(db: Pool, query: Omit<KpiQuery, 'interval' | 'groupBy'>): Promise<Overview> {
+  const days = { ...query, interval: 'day' as const, groupBy: null };
+  const end = await periodEnd(db, query.to, query.timeZone);
+  const snapshot = { timeZone: query.timeZone, at: end, region: query.region, outlet: query.outlet, regions: query.regions, limit: 1_000_000 };
+  const [load, complaints, hqStock, hqProcured, open, waiting] = await Promise.all([
+    serviceLoad(db, days),
+    complaintRates(db, days),
+    supplyCycle(db, { ...days, source: 'hq_stock' }),
+    supplyCycle(db, { ...days, source: 'hq_procured' }),
+    openPartsRequests(db, snapshot),
+    ordersWaitingForParts(db, snapshot),
+  ]);
+  const received = load.reduce((sum, row) => sum + row.ordersReceived, 0);
+  const total = complaints.reduce((sum, row) => sum + row.complaints, 0);
+  const partsWait = complaints.reduce((sum, row) => sum + row.partsWaitComplaints, 0);
+  return {
+    from: query.from,
+    to: query.to,
+    ordersReceived: received,
+    backlog: load.at(-1)?.backlog ?? 0,
+    complaintRatePer100: ratio(total, received, 'no orders received', 100),
+    partsWaitRatePer100: ratio(partsWait, received, 'no orders received', 100),
+    supplyCycleMeanDays: { hq_stock: weightedMean(hqStock), hq_procured: weightedMean(hqProcured) },
+    openPartsRequests: open.length,
+    ordersWaitingForParts: waiting.length,
+  };
+}
+
+/** The mean over the period from the daily means, each weighted by its requests. */
+function weightedMean(rows: ReadonlyArray<{ requests: number; meanDays: Figure<number> }>): Figure<number> {
+  let requests = 0;
+  let days = 0;
+  for (const row of rows) {
+    if (typeof row.meanDays !== 'number') continue;
+    requests += row.requests;
+    days += row.meanDays * row.requests;
+  }
+  return ratio(days, requests, 'no requests received');
+}
+
+/** Local midnight starting `to` in the business time zone, or now when that is still to come. */
+async function periodEnd(db: Pool, to: string, timeZone: string): Promise<Date> {
+  const { rows } = await db.query<{ end: Date }>('SELECT least($1::date::timestamp AT TIME ZONE $2::text, now()) AS end', [to, timeZone]);
+  return rows[0]!.end;
+}
