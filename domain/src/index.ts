@@ -4,3 +4,4 @@ export * from './reference.js';
 export * from './validation.js';
 export * from './jobs.js';
 export * from './config.js';
+export * from './kpi.js';

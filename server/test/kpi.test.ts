@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLAINT_CAUSES } from '@servicetower/domain';
 import type { Backfill } from '@servicetower/simulator';
-import { toCsv } from '../src/routes/api/v1/kpi.js';
+import { toCsv } from '../src/csv.js';
 import { bearer, seedReference, startHarness, type Harness } from './support/harness.js';
 import { simulatedRun } from './support/simulated.js';
 

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { PARTS_SOURCES, StringEnum } from '@servicetower/domain';
+import {
+  ComplaintRow, OpenPartsRequestRow, OrderWaitingForPartsRow, OverviewTiles, PARTS_SOURCES, ServiceLoadRow, StringEnum, SupplyCycleRow,
+} from '@servicetower/domain';
+import { toCsv, wantsCsv } from '../../../csv.js';
 import { HttpError } from '../../../plugins/app/errors.js';
 import {
   complaintRates, openPartsRequests, ordersWaitingForParts, overview, serviceLoad, supplyCycle, type KpiGroupBy, type KpiQuery, type SnapshotQuery,
@@ -20,59 +23,6 @@ const Filters = {
   productLine: Type.Optional(Type.String({ minLength: 1 })),
 };
 
-const Unavailable = Type.Object({ value: Type.Null(), reason: Type.String() }, { description: 'the figure cannot be computed for this scope and bucket' });
-const Figure = <T extends TSchema>(schema: T) => Type.Union([schema, Unavailable]);
-const RowHead = {
-  bucket: Type.String({ description: 'ISO date of the local bucket start' }),
-  group: Type.Union([Type.String(), Type.Null()], { description: 'the groupBy value, null without groupBy' }),
-};
-
-const ServiceLoadRow = Type.Object({
-  ...RowHead,
-  ordersReceived: Type.Integer(),
-  ordersCompleted: Type.Integer(),
-  backlog: Type.Integer({ description: 'orders open at the bucket end' }),
-  avgOrdersPerOutlet: Figure(Type.Number()),
-  ordersPerTechnician: Figure(Type.Number()),
-  turnaroundHours: Figure(Type.Object({ mean: Type.Number(), p50: Type.Number(), p90: Type.Number() })),
-  firstTimeFixRate: Figure(Type.Number()),
-});
-
-const ComplaintRow = Type.Object({
-  ...RowHead,
-  complaints: Type.Integer(),
-  ordersReceived: Type.Integer(),
-  ratePer100: Figure(Type.Number()),
-  partsWaitComplaints: Type.Integer(),
-  partsWaitRatePer100: Figure(Type.Number()),
-});
-
-const SupplyCycleRow = Type.Object({
-  ...RowHead,
-  requests: Type.Integer({ description: 'requests received in the bucket' }),
-  meanDays: Figure(Type.Number()),
-  p50Days: Figure(Type.Number()),
-  p90Days: Figure(Type.Number()),
-  targetDays: Figure(Type.Number({ description: 'the source’s target when the row’s requests share one source; a part’s own target with groupBy=part' })),
-  withinTargetShare: Figure(Type.Number({ description: 'share received within their own target: the part target, else the source target' })),
-});
-
-const OpenPartsRequestRow = Type.Object({
-  requestId: Type.String(),
-  outletId: Type.String(),
-  partNo: Type.String(),
-  source: Type.String(),
-  requestedAt: Type.String({ description: 'ISO time of the first requested event' }),
-  ageDays: Type.Number({ description: 'days from requestedAt to at' }),
-});
-
-const OrderWaitingForPartsRow = Type.Object({
-  orderId: Type.String(),
-  outletId: Type.String(),
-  since: Type.String({ description: 'ISO time of the first parts_requested after the last parts_received' }),
-  daysWaiting: Type.Number({ description: 'days from since to at' }),
-});
-
 const Snapshot = {
   at: Type.Optional(Type.String({ description: 'ISO time the list is taken at (events at or after it have not happened); default now' })),
   region: Type.Optional(Type.String({ minLength: 1 })),
@@ -87,18 +37,6 @@ const listOrCsv = <T extends TSchema>(row: T) => ({
     'application/json': { schema: Type.Object({ at: Type.String(), rows: Type.Array(row) }) },
     'text/csv': { schema: Type.String({ description: 'a header row, then the rows' }) },
   },
-});
-
-const OverviewTiles = Type.Object({
-  from: Type.String({ description: 'first local date of the period' }),
-  to: Type.String({ description: 'local date after the period (exclusive)' }),
-  ordersReceived: Type.Integer(),
-  backlog: Type.Integer({ description: 'orders open at the period end' }),
-  complaintRatePer100: Figure(Type.Number()),
-  partsWaitRatePer100: Figure(Type.Number()),
-  supplyCycleMeanDays: Type.Object({ hq_stock: Figure(Type.Number()), hq_procured: Figure(Type.Number()) }),
-  openPartsRequests: Type.Integer({ description: 'open at the period end, or now when that is earlier' }),
-  ordersWaitingForParts: Type.Integer({ description: 'waiting at the period end, or now when that is earlier' }),
 });
 
 const SERVICE_LOAD_COLUMNS = ['bucket', 'group', 'ordersReceived', 'ordersCompleted', 'backlog', 'avgOrdersPerOutlet', 'ordersPerTechnician',
@@ -313,37 +251,6 @@ function lastFullMonth(timeZone: string, now = new Date()): { from: string; to: 
 
 function badQuery(name: string, message: string): HttpError {
   return new HttpError(400, message, {}, [{ path: `querystring/${name}`, message }]);
-}
-
-function wantsCsv(accept: string | undefined): boolean {
-  return accept?.split(',').some((type) => type.trim().split(';')[0]!.toLowerCase() === 'text/csv') ?? false;
-}
-
-/**
- * Rows as CSV under the given header: nested figures flattened (turnaroundHours.mean → turnaroundHoursMean), an unavailable
- * figure as empty cells; a cell that a spreadsheet would read as a formula is prefixed with a quote.
- */
-export function toCsv(columns: readonly string[], rows: readonly object[]): string {
-  const flat = rows.map(flatten);
-  const lines = [columns.map(csvCell), ...flat.map((row) => columns.map((column) => csvCell(row[column])))];
-  return lines.map((cells) => `${cells.join(',')}\r\n`).join('');
-}
-
-function flatten(row: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row) as Array<[string, unknown]>) {
-    if (value === null || typeof value !== 'object') out[key] = value;
-    else if ('reason' in value) out[key] = null;
-    else for (const [part, inner] of Object.entries(value)) out[`${key}${part[0]!.toUpperCase()}${part.slice(1)}`] = inner;
-  }
-  return out;
-}
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export default kpi;
