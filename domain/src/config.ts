@@ -27,6 +27,11 @@ export const ConfigSchema = Type.Object({
   READING_RETENTION_DAYS: Type.Integer({ minimum: 1, default: 730 }),
   PARTITIONS_AHEAD: Type.Integer({ minimum: 1, default: 3, description: 'time partitions created ahead on plain PostgreSQL' }),
   WEB_DIST: Type.String({ default: '', description: 'folder of the built dashboard; empty: web/dist beside the server' }),
+  TARGET_ORDERS_PER_TECHNICIAN: Type.Number({ exclusiveMinimum: 0, default: 60, description: 'orders a technician is expected to handle in a month (staffing recommendation)' }),
+  SUPPLY_TARGET_HQ_STOCK_DAYS: Type.Number({ exclusiveMinimum: 0, default: 7, description: 'supply-cycle target for parts stocked at headquarters, days' }),
+  SUPPLY_TARGET_HQ_PROCURED_DAYS: Type.Number({ exclusiveMinimum: 0, default: 4, description: 'supply-cycle target for parts headquarters procures, days' }),
+  BRIEFING_LOCAL_TIME: Type.String({ default: '07:00', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'local time (HH:MM, business time zone) the daily briefing is written' }),
+  BRIEFING_WEBHOOKS: Type.String({ default: '', description: 'comma-separated URLs that receive each briefing as JSON' }),
 });
 export type Config = Static<typeof ConfigSchema>;
 

@@ -2,7 +2,7 @@ export { complaintRates, PARTS_WAIT_CAUSE, type ComplaintRow } from './kpi/compl
 export { type Figure, type KpiGroupBy, type KpiInterval, type KpiQuery, type Unavailable } from './kpi/scope.js';
 export { serviceLoad, type ServiceLoadRow, type Spread } from './kpi/serviceLoad.js';
 export {
-  openPartsRequests, ordersWaitingForParts, supplyCycle, SUPPLY_TARGET_DAYS,
+  openPartsRequests, ordersWaitingForParts, supplyCycle,
   type OpenPartsRequestRow, type OrderWaitingForPartsRow, type PartsSource, type SnapshotQuery, type SupplyCycleGroupBy,
   type SupplyCycleQuery, type SupplyCycleRow,
 } from './kpi/parts.js';

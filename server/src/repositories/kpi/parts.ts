@@ -6,7 +6,6 @@ export type PartsSource = PartsRequestEvent['source'];
 export type SupplyCycleGroupBy = 'source' | 'region' | 'outlet' | 'part';
 
 /** DESIGN.md §5: hq_stock parts within 7 days, procured parts within 4; a part's own targetDays overrides its source's. */
-export const SUPPLY_TARGET_DAYS: Readonly<Record<PartsSource, number>> = { hq_stock: 7, hq_procured: 4 };
 
 const DAY_MS = 86_400_000;
 
@@ -92,7 +91,7 @@ export async function supplyCycle(db: Pool, query: SupplyCycleQuery): Promise<Su
   const scopeGroup = query.groupBy === 'region' || query.groupBy === 'outlet' ? query.groupBy : null;
   const values = [
     ...scopeValues({ ...query, groupBy: scopeGroup, productLine: null }, []),
-    query.groupBy ?? '', query.source, SUPPLY_TARGET_DAYS.hq_stock, SUPPLY_TARGET_DAYS.hq_procured, PARTS_SOURCES,
+    query.groupBy ?? '', query.source, query.supplyTargets.hq_stock, query.supplyTargets.hq_procured, PARTS_SOURCES,
   ];
   const rows = await readWithoutJit<CycleTally>(db, SUPPLY_CYCLE_SQL, values);
   return rows.map((row) => {

@@ -23,9 +23,11 @@ export interface KpiQuery {
   productLine: string | null;
   /** The API key's regions; null for every region. */
   regions: string[] | null;
+  /** Supply-cycle target in days per parts source (settings). */
+  supplyTargets: { hq_stock: number; hq_procured: number };
 }
 
-export function scopeValues(query: KpiQuery, causes: readonly string[]): unknown[] {
+export function scopeValues(query: Omit<KpiQuery, 'supplyTargets'>, causes: readonly string[]): unknown[] {
   return [query.timeZone, query.interval, query.from, query.to, query.regions, query.region, query.outlet, query.productLine, query.groupBy ?? '', causes];
 }
 

@@ -220,6 +220,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
     }
     return {
       timeZone: app.config.BUSINESS_TIMEZONE,
+      supplyTargets: { hq_stock: app.config.SUPPLY_TARGET_HQ_STOCK_DAYS, hq_procured: app.config.SUPPLY_TARGET_HQ_PROCURED_DAYS },
       interval: filter.interval,
       from: filter.from,
       to: filter.to,
