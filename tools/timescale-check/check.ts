@@ -215,7 +215,7 @@ async function main(): Promise<void> {
   ];
   const ingestAll = async () => {
     const stored: number[] = [];
-    for (const [stream, job] of jobs) stored.push((await processIngestJob(pool, stream, job)).count);
+    for (const [stream, job] of jobs) stored.push((await processIngestJob(pool, stream, job, { rollupTimeZone: 'UTC' })).count);
     return stored;
   };
 
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
     await check('replay and a late reading into compressed chunks', async () => {
       const stored = await ingestAll();
       expect(stored.every((n) => n === 0), `stored on replay: ${stored.join(', ')}`);
-      const late = await processIngestJob(pool, 'telemetry', { batchId: 'B-L', part: 0, records: [{ deviceId: 'D-3', readings: [{ at: ago(20 * DAY + 5 * 60_000), values: { temp: 1 } }] }] });
+      const late = await processIngestJob(pool, 'telemetry', { batchId: 'B-L', part: 0, records: [{ deviceId: 'D-3', readings: [{ at: ago(20 * DAY + 5 * 60_000), values: { temp: 1 } }] }] }, { rollupTimeZone: 'UTC' });
       expect(late.count === 1, `late reading stored ${late.count}`);
       before.reading = (before.reading ?? 0) + 1;
       expect(same(await tableCounts(), before), 'counts changed');

@@ -6,6 +6,7 @@ import { createPool } from './db.js';
 import { createWorkerMetrics, serveMetrics } from './metrics.js';
 import { processIngestJob } from './processors/ingest.js';
 import { runMaintenance } from './processors/maintenance.js';
+import { ensureRollups } from './repositories/rollups.js';
 import { changesChannel, closeQueues, createBlockingConnection, createQueues } from './queues.js';
 
 export interface RunningWorkers {
@@ -23,6 +24,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const publisher = createBlockingConnection(config.REDIS_URL);
   const queues = createQueues(connection, config.QUEUE_PREFIX);
   const metrics = createWorkerMetrics();
+  if (await ensureRollups(pool, config.BUSINESS_TIMEZONE)) log.info({ timeZone: config.BUSINESS_TIMEZONE }, 'rollups rebuilt for the business time zone');
+  const writeOptions = { rollupTimeZone: config.BUSINESS_TIMEZONE };
   const channel = changesChannel(config.QUEUE_PREFIX);
   const options = {
     connection,
@@ -39,7 +42,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       stream,
       async (job: Job<IngestJob<S>>) => {
         const timer = metrics.jobDuration.startTimer({ queue: stream });
-        const notice = await processIngestJob(pool, stream, job.data);
+        const notice = await processIngestJob(pool, stream, job.data, writeOptions);
         timer();
         metrics.stored.inc({ stream }, notice.count);
         metrics.jobLatency.observe({ queue: stream }, (Date.now() - job.timestamp) / 1000);

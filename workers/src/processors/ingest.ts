@@ -1,18 +1,23 @@
 import type { ChangeNotice, IngestJob, StreamName, StreamRecord } from '@servicetower/domain';
 import { inTransaction, lockIds, type Pool, type Queryable } from '../db.js';
-import { insertComplaints } from '../repositories/complaints.js';
+import { insertComplaints, refreshComplaints } from '../repositories/complaints.js';
 import { insertPartsRequestEvents, refreshPartsRequests } from '../repositories/partsRequests.js';
 import { insertReadings, toReadingColumns } from '../repositories/readings.js';
 import { insertServiceOrderEvents, refreshServiceOrders } from '../repositories/serviceOrders.js';
 
-type Writer<S extends StreamName> = (db: Queryable, records: StreamRecord[S][]) => Promise<number>;
+/** The business time zone the rollups are kept in (rollup_state); null leaves the rollups alone. */
+export interface WriteOptions {
+  rollupTimeZone: string | null;
+}
+
+type Writer<S extends StreamName> = (db: Queryable, records: StreamRecord[S][], options: WriteOptions) => Promise<number>;
 
 /** How each stream is written; every writer is idempotent, so a retried job changes nothing. */
 const writers: { [S in StreamName]: Writer<S> } = {
-  'service-orders': async (db, events) => {
+  'service-orders': async (db, events, { rollupTimeZone }) => {
     await lockIds(db, 'service_order', events.map((e) => e.orderId));
     const stored = await insertServiceOrderEvents(db, events);
-    await refreshServiceOrders(db, [...new Set(stored)]);
+    await refreshServiceOrders(db, [...new Set(stored)], rollupTimeZone);
     return stored.length;
   },
   parts: async (db, events) => {
@@ -21,14 +26,19 @@ const writers: { [S in StreamName]: Writer<S> } = {
     await refreshPartsRequests(db, [...new Set(stored)]);
     return stored.length;
   },
-  complaints: (db, complaints) => insertComplaints(db, complaints),
+  complaints: async (db, complaints, { rollupTimeZone }) => {
+    await lockIds(db, 'complaint', complaints.map((c) => c.complaintId));
+    const stored = await insertComplaints(db, complaints);
+    await refreshComplaints(db, [...new Set(stored)], rollupTimeZone);
+    return stored.length;
+  },
   telemetry: (db, records) => insertReadings(db, toReadingColumns(records)),
 };
 
 /** Writes one ingestion job in one transaction and describes what it changed. */
-export async function processIngestJob<S extends StreamName>(pool: Pool, stream: S, job: IngestJob<S>): Promise<ChangeNotice> {
+export async function processIngestJob<S extends StreamName>(pool: Pool, stream: S, job: IngestJob<S>, options: WriteOptions): Promise<ChangeNotice> {
   const write = writers[stream] as Writer<S>;
-  const stored = await inTransaction(pool, (client) => write(client, job.records));
+  const stored = await inTransaction(pool, (client) => write(client, job.records, options));
   return { stream, count: stored, ...timeRange(job.records) };
 }
 

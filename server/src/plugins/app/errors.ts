@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { RollupsNotReady } from '../../repositories/kpi/scope.js';
 
 export class HttpError extends Error {
   constructor(
@@ -47,6 +48,9 @@ export default fp(
       if (error instanceof HttpError) {
         const errors = error.errors ? { errors: error.errors } : {};
         return reply.code(error.statusCode).headers(error.headers).send({ ...body(error.statusCode, error.message), ...errors });
+      }
+      if (error instanceof RollupsNotReady) {
+        return reply.code(503).header('retry-after', '5').send(body(503, `${error.message}; retry in a few seconds.`));
       }
       if (error.validation) {
         const where = error.validationContext ?? 'request';

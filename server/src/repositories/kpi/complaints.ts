@@ -26,21 +26,18 @@ interface Tally {
 /**
  * Complaints once per complaintId (its earliest event), in the bucket of their own `at`, over the
  * orders received in the same bucket and scope; grouped by cause, each cause is set against all orders.
+ * Both from the rollups the workers keep (migrations/0005_rollups.sql).
  */
 const SQL = `
 WITH ${SCOPE_CTES},
-first_complaint AS (
-  SELECT DISTINCT ON (c.complaint_id) c.complaint_id, c.at, c.outlet_id, c.product_line, c.cause
-  FROM complaint c
-  ORDER BY c.complaint_id, c.at, c.event_id
-),
 tally AS (
   SELECT CASE $9::text WHEN 'region' THEN s.region_id WHEN 'outlet' THEN s.outlet_id WHEN 'productLine' THEN c.product_line
                        WHEN 'cause' THEN c.cause ELSE '' END AS g,
-         date_trunc($2::text, c.at AT TIME ZONE $1::text) AS bucket,
-         count(*)::int AS n, count(*) FILTER (WHERE c.cause = $11::text)::int AS parts_wait
-  FROM first_complaint c JOIN scoped_outlet s USING (outlet_id), bounds b
-  WHERE c.at >= b.range_start AND c.at < b.range_end AND ($8::text IS NULL OR c.product_line = $8::text)
+         c.bucket::timestamp AS bucket,
+         sum(c.complaints)::int AS n, (sum(c.complaints) FILTER (WHERE c.cause = $11::text))::int AS parts_wait
+  FROM complaint_rollup c JOIN scoped_outlet s USING (outlet_id), params p
+  WHERE c.grain = $2::text AND c.bucket >= p.first_bucket::date AND c.bucket <= p.last_bucket::date
+    AND ($8::text IS NULL OR c.product_line = $8::text)
   GROUP BY 1, 2
 )
 SELECT to_char(grid.bucket, 'YYYY-MM-DD') AS bucket, grid.g AS group,
@@ -51,7 +48,7 @@ LEFT JOIN received r ON r.g = CASE $9::text WHEN 'cause' THEN '' ELSE grid.g END
 ORDER BY grid.bucket, grid.g`;
 
 export async function complaintRates(db: Pool, query: KpiQuery): Promise<ComplaintRow[]> {
-  const rows = await readWithoutJit<Tally>(db, SQL, [...scopeValues(query, COMPLAINT_CAUSES), PARTS_WAIT_CAUSE]);
+  const rows = await readWithoutJit<Tally>(db, SQL, [...scopeValues(query, COMPLAINT_CAUSES), PARTS_WAIT_CAUSE], { rollupsIn: query.timeZone });
   return rows.map((row) => ({
     bucket: row.bucket,
     group: row.group === '' ? null : row.group,

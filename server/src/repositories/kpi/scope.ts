@@ -77,17 +77,16 @@ grp AS (
 grid AS (
   SELECT grp.g, buckets.bucket FROM grp CROSS JOIN buckets
 ),
-created_home AS (
-  SELECT DISTINCT ON (e.order_id) e.order_id, e.at, e.outlet_id, e.product_line
-  FROM service_order_event e WHERE e.type = 'created'
-  ORDER BY e.order_id, e.at, e.event_id
+load AS (
+  SELECT CASE $9::text WHEN 'region' THEN s.region_id WHEN 'outlet' THEN s.outlet_id WHEN 'productLine' THEN r.product_line ELSE '' END AS g,
+         r.bucket::timestamp AS bucket, r.received, r.completed, r.first_time_fixes, r.backlog_delta, r.turnaround_hours, r.turnaround_count,
+         r.waited_for_parts
+  FROM service_load_rollup r JOIN scoped_outlet s USING (outlet_id), params p
+  WHERE r.grain = $2::text AND r.bucket >= p.first_bucket::date AND r.bucket <= p.last_bucket::date
+    AND ($8::text IS NULL OR r.product_line = $8::text)
 ),
 received AS (
-  SELECT CASE $9::text WHEN 'region' THEN s.region_id WHEN 'outlet' THEN s.outlet_id WHEN 'productLine' THEN c.product_line ELSE '' END AS g,
-         date_trunc($2::text, c.at AT TIME ZONE $1::text) AS bucket, count(*)::int AS n
-  FROM created_home c JOIN scoped_outlet s USING (outlet_id), bounds b
-  WHERE c.at >= b.range_start AND c.at < b.range_end AND ($8::text IS NULL OR c.product_line = $8::text)
-  GROUP BY 1, 2
+  SELECT g, bucket, sum(received)::int AS n FROM load GROUP BY 1, 2
 )`;
 
 /** The group key of a fact joined to scoped_outlet `s`, with its product line in `productLine`. */
@@ -105,13 +104,30 @@ export function ratio(numerator: number, denominator: number, reason: string, sc
   return denominator > 0 ? (numerator / denominator) * scale : { value: null, reason };
 }
 
+/** The rollups are bucketed in another time zone than the one asked for (workers rebuild them at start). */
+export class RollupsNotReady extends Error {}
+
 /**
  * Runs a KPI query with JIT off: the planner's estimates for generated buckets run high enough to
- * trigger JIT compiling, which costs far more (about 200 ms) than these queries do.
+ * trigger JIT compiling, which costs far more (about 200 ms) than these queries do. With `rollupsIn`,
+ * first checks in the same transaction that the rollups are bucketed in that time zone.
  */
-export async function readWithoutJit<T extends QueryResultRow>(pool: Pool, sql: string, values: unknown[]): Promise<T[]> {
+export async function readWithoutJit<T extends QueryResultRow>(
+  pool: Pool, sql: string, values: unknown[], options: { rollupsIn?: string } = {},
+): Promise<T[]> {
   return inTransaction(pool, async (client) => {
     await client.query('SET LOCAL jit = off');
+    if (options.rollupsIn !== undefined) {
+      const { rows } = await client.query<{ time_zone: string }>(`SELECT time_zone FROM rollup_state WHERE name = 'figures'`);
+      const zone = rows[0]?.time_zone;
+      if (zone !== options.rollupsIn) {
+        throw new RollupsNotReady(
+          zone === undefined
+            ? 'the figures are not built yet: the workers build them when they start'
+            : `the figures are being rebuilt for the business time zone ${options.rollupsIn} (they are in ${zone})`,
+        );
+      }
+    }
     return (await client.query<T>(sql, values)).rows;
   });
 }
