@@ -32,6 +32,9 @@ export const ConfigSchema = Type.Object({
   SUPPLY_TARGET_HQ_PROCURED_DAYS: Type.Number({ exclusiveMinimum: 0, default: 4, description: 'supply-cycle target for parts headquarters procures, days' }),
   BRIEFING_LOCAL_TIME: Type.String({ default: '07:00', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'local time (HH:MM, business time zone) the daily briefing is written' }),
   BRIEFING_WEBHOOKS: Type.String({ default: '', description: 'comma-separated URLs that receive each briefing as JSON' }),
+  BRIEFING_WEBHOOK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'delivery attempts per webhook and briefing before it is left failed' }),
+  BRIEFING_RETRY_DELAY_MS: Type.Integer({ minimum: 1, default: 60_000, description: 'first wait before retrying a failed webhook delivery, doubled at each retry' }),
+  BRIEFING_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'how long a webhook may take to answer before the attempt counts as failed' }),
 });
 export type Config = Static<typeof ConfigSchema>;
 

@@ -5,3 +5,4 @@ export * from './validation.js';
 export * from './jobs.js';
 export * from './config.js';
 export * from './kpi.js';
+export * from './briefing.js';

@@ -19,6 +19,7 @@ import healthRoutes from './routes/health.js';
 import adminRoutes from './routes/api/v1/admin.js';
 import ingestRoutes from './routes/api/v1/ingest.js';
 import kpiRoutes from './routes/api/v1/kpi.js';
+import briefingRoutes from './routes/api/v1/briefings.js';
 import referenceRoutes from './routes/api/v1/reference.js';
 import { ErrorBody } from './schemas.js';
 
@@ -64,6 +65,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(referenceRoutes, { prefix: '/api/v1' });
   await app.register(adminRoutes, { prefix: '/api/v1/admin' });
   await app.register(kpiRoutes, { prefix: '/api/v1/kpi' });
+  await app.register(briefingRoutes, { prefix: '/api/v1/briefings' });
   await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);
   return app;
 }

@@ -4,3 +4,5 @@ export * from './runtime.js';
 export { processIngestJob, type WriteOptions } from './processors/ingest.js';
 export { ensureRollups, FIGURE_ROLLUPS } from './repositories/rollups.js';
 export { maintainTimePartitions } from './repositories/partitions.js';
+export { deliverBriefing, writeBriefing } from './processors/briefing.js';
+export { listBriefingDeliveries, readBriefing } from './repositories/briefings.js';

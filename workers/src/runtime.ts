@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { STREAM_NAMES, type Config, type IngestJob, type QueuePayloads, type StreamName } from '@servicetower/domain';
+import {
+  briefingJobId, dailyCronPattern, previousLocalDay, STREAM_NAMES, type Config, type IngestJob, type QueuePayloads, type StreamName,
+} from '@servicetower/domain';
 import { createPool } from './db.js';
 import { createWorkerMetrics, serveMetrics } from './metrics.js';
+import { briefingDeliveryJobs, deliverBriefing, writeBriefing } from './processors/briefing.js';
 import { processIngestJob } from './processors/ingest.js';
 import { runMaintenance } from './processors/maintenance.js';
 import { ensureRollups } from './repositories/rollups.js';
@@ -19,7 +22,7 @@ const MAINTENANCE_EVERY_MS = 3600_000;
 
 /** Starts a BullMQ worker per queue, the maintenance schedule and the metrics endpoint. */
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
-  const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY * STREAM_NAMES.length + 2);
+  const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY * (STREAM_NAMES.length + 1) + 3);
   const connection = createBlockingConnection(config.REDIS_URL);
   const publisher = createBlockingConnection(config.REDIS_URL);
   const queues = createQueues(connection, config.QUEUE_PREFIX);
@@ -54,7 +57,31 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
 
   const workers: Worker[] = [
     ...STREAM_NAMES.map((stream) => ingestWorker(stream)),
-    new Worker<QueuePayloads['maintenance']>('maintenance', (job) => runMaintenance(pool, config, job.data, log), { ...options, concurrency: 1 }),
+    new Worker<QueuePayloads['maintenance']>(
+      'maintenance',
+      async (job) => {
+        if (job.data.task !== 'briefing') return runMaintenance(pool, config, job.data, log);
+        // The daily tick: one briefing job per local day, however often the tick fires.
+        const date = previousLocalDay(config.BUSINESS_TIMEZONE);
+        await queues.briefing.add('briefing', { date }, { jobId: briefingJobId(date) });
+        return { date };
+      },
+      { ...options, concurrency: 1 },
+    ),
+    new Worker<QueuePayloads['briefing']>(
+      'briefing',
+      async (job) => {
+        const briefing = await writeBriefing(pool, config, job.data);
+        await queues['briefing-delivery'].addBulk(briefingDeliveryJobs(config, briefing));
+        return { date: briefing.date, generatedAt: briefing.generatedAt };
+      },
+      { ...options, concurrency: 1 },
+    ),
+    new Worker<QueuePayloads['briefing-delivery']>(
+      'briefing-delivery',
+      (job) => deliverBriefing(pool, config, job.data, job.attemptsMade + 1),
+      options,
+    ),
   ];
   for (const worker of workers) {
     worker.on('completed', (job) => metrics.jobs.inc({ queue: job.queueName, outcome: 'completed' }));
@@ -69,6 +96,11 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     'partitions',
     { every: MAINTENANCE_EVERY_MS },
     { name: 'partitions', data: { task: 'partitions' } },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'daily-briefing',
+    { pattern: dailyCronPattern(config.BRIEFING_LOCAL_TIME), tz: config.BUSINESS_TIMEZONE },
+    { name: 'daily-briefing', data: { task: 'briefing' } },
   );
 
   let metricsServer: Server | undefined;
