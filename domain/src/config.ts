@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object({
   PARTITIONS_AHEAD: Type.Integer({ minimum: 1, default: 3, description: 'time partitions created ahead on plain PostgreSQL' }),
   WEB_DIST: Type.String({ default: '', description: 'folder of the built dashboard; empty: web/dist beside the server' }),
   TARGET_ORDERS_PER_TECHNICIAN: Type.Number({ exclusiveMinimum: 0, default: 60, description: 'orders a technician is expected to handle in a month (staffing recommendation)' }),
+  STAFFING_NEW_OUTLET_RATIO: Type.Number({ exclusiveMinimum: 0, default: 1.5, description: 'a region whose orders per outlet reach this multiple of the network average is flagged for a new outlet' }),
+  STAFFING_CONSOLIDATE_RATIO: Type.Number({ exclusiveMinimum: 0, default: 0.5, description: 'an outlet whose orders are at most this multiple of the network average per outlet is flagged for consolidation' }),
   SUPPLY_TARGET_HQ_STOCK_DAYS: Type.Number({ exclusiveMinimum: 0, default: 7, description: 'supply-cycle target for parts stocked at headquarters, days' }),
   SUPPLY_TARGET_HQ_PROCURED_DAYS: Type.Number({ exclusiveMinimum: 0, default: 4, description: 'supply-cycle target for parts headquarters procures, days' }),
   BRIEFING_LOCAL_TIME: Type.String({ default: '07:00', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'local time (HH:MM, business time zone) the daily briefing is written' }),

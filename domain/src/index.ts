@@ -6,3 +6,5 @@ export * from './jobs.js';
 export * from './config.js';
 export * from './kpi.js';
 export * from './briefing.js';
+export * from './forecast.js';
+export * from './staffing.js';

@@ -20,6 +20,7 @@ import adminRoutes from './routes/api/v1/admin.js';
 import ingestRoutes from './routes/api/v1/ingest.js';
 import kpiRoutes from './routes/api/v1/kpi.js';
 import briefingRoutes from './routes/api/v1/briefings.js';
+import staffingRoutes from './routes/api/v1/staffing.js';
 import referenceRoutes from './routes/api/v1/reference.js';
 import { ErrorBody } from './schemas.js';
 
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(adminRoutes, { prefix: '/api/v1/admin' });
   await app.register(kpiRoutes, { prefix: '/api/v1/kpi' });
   await app.register(briefingRoutes, { prefix: '/api/v1/briefings' });
+  await app.register(staffingRoutes, { prefix: '/api/v1/kpi' });
   await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);
   return app;
 }

@@ -257,6 +257,7 @@ describe('service load and complaints at the edges, in Asia/Shanghai', () => {
   it('escapes CSV cells a spreadsheet would run as formulas', () => {
     const csv = toCsv(['a', 'b', 'c', 'd', 'e', 'f'], [{ a: '=SUM(A1)', b: '+1', c: '-2', d: '@cmd', e: 'x,"y"', f: 'plain' }]);
     expect(csv).toBe(`a,b,c,d,e,f\r\n'=SUM(A1),'+1,'-2,'@cmd,"x,""y""",plain\r\n`);
+    expect(toCsv(['delta', 'text'], [{ delta: -3, text: '-3' }])).toBe(`delta,text\r\n-3,'-3\r\n`);
   });
 });
 
