@@ -39,6 +39,21 @@ export const SupplyCycleRow = Type.Object({
   withinTargetShare: Figure(Type.Number({ description: 'share received within their own target: the part target, else the source target' })),
 });
 
+export const PartsWaitComplaintRow = Type.Object({
+  ...RowHead,
+  ordersWaited: Type.Integer({ description: 'orders received in the bucket that ever requested parts' }),
+  ordersNotWaited: Type.Integer({ description: 'orders received in the bucket that never did' }),
+  complaintsWaited: Type.Integer({ description: 'complaints naming an order that waited, whenever made' }),
+  complaintsNotWaited: Type.Integer({ description: 'complaints naming an order that did not wait' }),
+  complaintRateWaitedPer100: Figure(Type.Number()),
+  complaintRateNotWaitedPer100: Figure(Type.Number()),
+  partsWaitRatePer100: Figure(Type.Number({ description: 'complaints with cause parts_wait in the bucket per 100 orders received in it' })),
+  supplyCycleMeanDays: Type.Object(
+    { hq_stock: Figure(Type.Number()), hq_procured: Figure(Type.Number()) },
+    { description: 'mean supply cycle of the requests received in the bucket, per source' },
+  ),
+});
+
 export const OpenPartsRequestRow = Type.Object({
   requestId: Type.String(),
   outletId: Type.String(),
@@ -71,6 +86,7 @@ export const OverviewTiles = Type.Object({
 export type ServiceLoadRow = Static<typeof ServiceLoadRow>;
 export type ComplaintRow = Static<typeof ComplaintRow>;
 export type SupplyCycleRow = Static<typeof SupplyCycleRow>;
+export type PartsWaitComplaintRow = Static<typeof PartsWaitComplaintRow>;
 export type OpenPartsRequestRow = Static<typeof OpenPartsRequestRow>;
 export type OrderWaitingForPartsRow = Static<typeof OrderWaitingForPartsRow>;
 export type OverviewTiles = Static<typeof OverviewTiles>;

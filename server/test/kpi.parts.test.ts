@@ -89,6 +89,48 @@ describe('parts figures against the ground truth of a seeded simulator run', () 
     });
   }
 
+  for (const interval of ['month', 'day'] as const) {
+    for (const [scope, groupBy] of [['network', ''], ['region', '&groupBy=region'], ['outlet', '&groupBy=outlet'], ['productLine', '&groupBy=productLine']] as const) {
+      it(`links waiting for parts to complaints by ${scope}, per ${interval}, as the truth does`, async () => {
+        const { rows } = await get(h, reader, `/api/v1/kpi/parts/wait-complaints?${range}&interval=${interval}${groupBy}`);
+        const truth = run.truth.rows.filter((row) => row.scope === scope && row.interval === interval);
+        expect(rows).toHaveLength(truth.length);
+        const byKey = new Map(rows.map((row) => [`${row.bucket} ${row.group}`, row]));
+        const meanOf = (cycles: unknown, source: string) => {
+          if (typeof cycles === 'object' && cycles !== null && 'reason' in cycles) return cycles;
+          const cycle = (cycles as Record<string, { meanDays?: number; reason?: string }>)[source]!;
+          return cycle.meanDays ?? { value: null, reason: `no ${source} requests received` };
+        };
+        const wrong = truth.flatMap((t) =>
+          differences(byKey.get(`${t.bucket} ${t.scopeId}`), {
+            bucket: t.bucket,
+            group: t.scopeId,
+            ...t.partsWaitLink,
+            partsWaitRatePer100: t.partsWaitRatePer100,
+            supplyCycleMeanDays: { hq_stock: meanOf(t.supplyCycle, 'hq_stock'), hq_procured: meanOf(t.supplyCycle, 'hq_procured') },
+          }, `${t.bucket} ${t.scopeId}`),
+        );
+        expect(wrong).toEqual([]);
+        expect(rows.reduce((sum, row) => sum + (row.complaintsWaited as number), 0)).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('gives the parts-wait link as CSV, and a scope with no orders as figures with their reasons', async () => {
+    const csv = await h.app.inject({ method: 'GET', url: `/api/v1/kpi/parts/wait-complaints?${range}&interval=month`, headers: { ...bearer(reader), accept: 'text/csv' } });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body.split('\r\n')[0]).toBe('bucket,group,ordersWaited,ordersNotWaited,complaintsWaited,complaintsNotWaited,complaintRateWaitedPer100,' +
+      'complaintRateNotWaitedPer100,partsWaitRatePer100,supplyCycleMeanDaysHq_stock,supplyCycleMeanDaysHq_procured');
+    const { rows } = await get(h, reader, '/api/v1/kpi/parts/wait-complaints?from=2020-01-01&to=2020-02-01&interval=month');
+    expect(rows).toEqual([{
+      bucket: '2020-01-01', group: null, ordersWaited: 0, ordersNotWaited: 0, complaintsWaited: 0, complaintsNotWaited: 0,
+      complaintRateWaitedPer100: { value: null, reason: 'no orders received that waited for parts' },
+      complaintRateNotWaitedPer100: { value: null, reason: 'no orders received that did not wait for parts' },
+      partsWaitRatePer100: { value: null, reason: 'no orders received' },
+      supplyCycleMeanDays: { hq_stock: { value: null, reason: 'no hq_stock requests received' }, hq_procured: { value: null, reason: 'no hq_procured requests received' } },
+    }]);
+  });
+
   it('counts every request once across the network, by part and without a source, and gives a mixed-source row no single target', async () => {
     const month = `${range}&interval=month`;
     const network = (await get(h, reader, `/api/v1/kpi/parts/supply-cycle?${month}`)).rows;

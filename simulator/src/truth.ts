@@ -33,6 +33,9 @@
  *   and neither received nor cancelled; an order waits for parts when it is open and its last
  *   `parts_requested` has no `parts_received` after it, since the first request after its last receipt.
  * - Complaints are counted once per complaintId, in the bucket of their own `at`.
+ * - Parts-wait link: the orders received in the bucket split by whether they ever requested parts
+ *   (any `parts_requested` in the log), each side with the complaints that name its orders
+ *   (`orderId`), whenever those were made: the complaint rate of orders that waited against those that did not.
  */
 import type { Complaint } from '@servicetower/domain';
 import { BucketAxis, LocalDays } from './truth/calendar.js';
@@ -64,10 +67,13 @@ export function computeTruth(network: Network, events: EventLog, options: TruthO
   ];
 
   const clock = new RunClock(settings.start, settings.end);
+  const complaints = distinctComplaints(events.complaints);
+  const complaintsByOrder = new Map<string, number>();
+  for (const { orderId } of complaints) if (orderId !== undefined) complaintsByOrder.set(orderId, (complaintsByOrder.get(orderId) ?? 0) + 1);
   const orders = foldOrders(events['service-orders'], clock, settings.end);
   for (const order of orders) {
     const scopes = index.ofOutletAndLine(order.outletId, order.productLine, `order ${order.orderId}`);
-    for (const grid of grids) grid.addOrder(order, scopes);
+    for (const grid of grids) grid.addOrder(order, scopes, complaintsByOrder.get(order.orderId) ?? 0);
   }
 
   const partTargets = new Map(network.parts.map((part) => [part.partNo, part.targetDays]));
@@ -78,7 +84,6 @@ export function computeTruth(network: Network, events: EventLog, options: TruthO
     for (const grid of grids) grid.addRequest(request, targetDays, scopes);
   }
 
-  const complaints = distinctComplaints(events.complaints);
   for (const complaint of complaints) {
     const scopes = index.ofOutletAndLine(complaint.outletId, complaint.productLine, `complaint ${complaint.complaintId}`);
     const at = clock.instantOf(complaint);

@@ -357,7 +357,8 @@ function randomRun(shape: Shape): { network: Network; log: EventLog } {
     })();
     if (random() < 0.2) {
       const cause = neededParts && random() < 0.6 ? 'parts_wait' : pick(COMPLAINT_CAUSES);
-      log.complaints.push({ eventId: `c${++serial}`, complaintId: `K-${i}`, at: stamp(between(createdAt, lastAt + 2 * DAY)), outletId, productLine, cause });
+      // most complaints name their order (the parts-wait link counts them); some come without one
+      log.complaints.push({ eventId: `c${++serial}`, complaintId: `K-${i}`, at: stamp(between(createdAt, lastAt + 2 * DAY)), outletId, productLine, cause, ...(i % 5 === 0 ? {} : { orderId }) });
     }
   }
   const inTimeOrder = <E extends { at: string }>(events: E[]) =>
@@ -411,7 +412,12 @@ function bruteForce(network: Network, log: EventLog, options: TruthOptions) {
     const technicians = outlets.reduce((sum, o) => sum + o.technicians, 0);
 
     const mine = orders.filter((events) => inScope(events.find((e) => e.type === 'created') ?? events[0]!));
-    const received = mine.filter((events) => events.some((e) => e.type === 'created' && inBucket(e.at))).length;
+    const receivedOrders = mine.filter((events) => events.some((e) => e.type === 'created' && inBucket(e.at)));
+    const received = receivedOrders.length;
+    const waited = receivedOrders.filter((events) => events.some((e) => e.type === 'parts_requested'));
+    const complaintsAbout = (orderSet: typeof mine) => orderSet.reduce((n, events) => n + complaints.filter((c) => c.orderId === events[0]!.orderId).length, 0);
+    const complaintsWaited = complaintsAbout(waited);
+    const complaintsNotWaited = complaintsAbout(receivedOrders.filter((events) => !waited.includes(events)));
     const completed = mine.filter((events) => events.some((e) => e.type === 'completed' && inBucket(e.at)));
     const backlog = mine.filter((events) => {
       const seen = events.filter((e) => byBucketEnd(e.at));
@@ -460,6 +466,14 @@ function bruteForce(network: Network, log: EventLog, options: TruthOptions) {
       complaintsByCause: byCause,
       complaintRatePer100: share(bucketComplaints.length, received, 100),
       partsWaitRatePer100: share(bucketComplaints.filter((c) => c.cause === 'parts_wait').length, received, 100),
+      partsWaitLink: {
+        ordersWaited: waited.length,
+        ordersNotWaited: received - waited.length,
+        complaintsWaited,
+        complaintsNotWaited,
+        complaintRateWaitedPer100: share(complaintsWaited, waited.length, 100),
+        complaintRateNotWaitedPer100: share(complaintsNotWaited, received - waited.length, 100),
+      },
     };
   }
 

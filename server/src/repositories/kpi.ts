@@ -7,3 +7,4 @@ export {
   type SupplyCycleQuery, type SupplyCycleRow,
 } from './kpi/parts.js';
 export { overview, type Overview } from './kpi/overview.js';
+export { partsWaitComplaints, type PartsWaitComplaintRow } from './kpi/partsWait.js';

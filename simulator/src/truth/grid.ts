@@ -18,6 +18,10 @@ export class FigureGrid {
   readonly supplyDays = {} as Record<PartsSource, Samples>;
   readonly withinTarget = {} as Record<PartsSource, Int32Array>;
   readonly complaints = {} as Record<ComplaintCause, Int32Array>;
+  /** Of the orders received in the bucket: those that requested parts, and the complaints about each kind. */
+  readonly ordersWaited: Int32Array;
+  readonly complaintsWaited: Int32Array;
+  readonly complaintsNotWaited: Int32Array;
   /** Per scope, buckets + 1 slots: +1 where an open span starts counting, −1 where it stops. */
   private readonly backlogSteps: Int32Array;
 
@@ -26,6 +30,9 @@ export class FigureGrid {
     this.received = new Int32Array(cells);
     this.completed = new Int32Array(cells);
     this.firstTimeFixes = new Int32Array(cells);
+    this.ordersWaited = new Int32Array(cells);
+    this.complaintsWaited = new Int32Array(cells);
+    this.complaintsNotWaited = new Int32Array(cells);
     this.turnaroundHours = new Array<number[] | undefined>(cells);
     for (const source of PARTS_SOURCES) {
       this.supplyDays[source] = new Array<number[] | undefined>(cells);
@@ -35,8 +42,21 @@ export class FigureGrid {
     this.backlogSteps = new Int32Array(scopeCount * (axis.length + 1));
   }
 
-  addOrder(order: OrderFacts, scopes: readonly number[]): void {
-    if (order.createdAt !== null) this.count(this.received, order.createdAt, scopes);
+  /** `complaints`: how many complaints name this order, whenever they were made. */
+  addOrder(order: OrderFacts, scopes: readonly number[], complaints = 0): void {
+    if (order.createdAt !== null) {
+      this.count(this.received, order.createdAt, scopes);
+      const bucket = this.bucketOf(order.createdAt);
+      for (const scope of bucket < 0 ? [] : scopes) {
+        const cell = this.cell(scope, bucket);
+        if (order.waitedForParts) {
+          this.ordersWaited[cell]! += 1;
+          this.complaintsWaited[cell]! += complaints;
+        } else {
+          this.complaintsNotWaited[cell]! += complaints;
+        }
+      }
+    }
     let counted = -1;
     for (const at of order.completions) {
       const bucket = this.bucketOf(at);

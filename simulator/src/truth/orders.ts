@@ -23,6 +23,8 @@ export interface OrderFacts {
   openSpans: Array<[number, number]>;
   /** Since when it waits for parts at the run's end: open, and its last parts_requested not followed by parts_received. */
   waitingSince: number | null;
+  /** It requested parts at least once: the orders whose complaints the parts-wait link sets apart. */
+  waitedForParts: boolean;
 }
 
 export function foldOrders(events: readonly ServiceOrderEvent[], clock: RunClock, end: number): OrderFacts[] {
@@ -40,6 +42,7 @@ function foldOrder(timeline: Timed<ServiceOrderEvent>[], end: number): OrderFact
   let openFrom: number | null = null;
   let visits = 0;
   let waitingSince: number | null = null;
+  let waitedForParts = false;
   for (const { t, event } of timeline) {
     switch (event.type) {
       case 'created':
@@ -60,6 +63,7 @@ function foldOrder(timeline: Timed<ServiceOrderEvent>[], end: number): OrderFact
         visits += 1;
         break;
       case 'parts_requested':
+        waitedForParts = true;
         if (t < end) waitingSince ??= t;
         break;
       case 'parts_received':
@@ -78,6 +82,7 @@ function foldOrder(timeline: Timed<ServiceOrderEvent>[], end: number): OrderFact
     firstTimeFix: visits === 1 && completions.length > 0 && !reopenedSoonAfter(completions[0]!, reopens),
     openSpans: spans,
     waitingSince: isOpenAt(spans, end) ? waitingSince : null,
+    waitedForParts,
   };
 }
 

@@ -26,6 +26,7 @@ export function rowsOf(grid: FigureGrid, scopes: readonly Scope[], context: RowC
         ...serviceLoad(grid, scope, cell, backlog[index]!),
         supplyCycle: scope.kind === 'productLine' ? NO_PRODUCT_LINE : supplyCycles(grid, cell, context.targets),
         ...complaints(grid, cell, context.partsWaitCause),
+        partsWaitLink: partsWaitLink(grid, cell),
       });
     });
   });
@@ -84,5 +85,20 @@ function complaints(grid: FigureGrid, cell: number, partsWaitCause: ComplaintCau
     complaintsByCause: byCause,
     complaintRatePer100: ratio(total, received, 'no orders received', 100),
     partsWaitRatePer100: ratio(byCause[partsWaitCause] ?? 0, received, 'no orders received', 100),
+  };
+}
+
+function partsWaitLink(grid: FigureGrid, cell: number) {
+  const ordersWaited = grid.ordersWaited[cell]!;
+  const ordersNotWaited = grid.received[cell]! - ordersWaited;
+  const complaintsWaited = grid.complaintsWaited[cell]!;
+  const complaintsNotWaited = grid.complaintsNotWaited[cell]!;
+  return {
+    ordersWaited,
+    ordersNotWaited,
+    complaintsWaited,
+    complaintsNotWaited,
+    complaintRateWaitedPer100: ratio(complaintsWaited, ordersWaited, 'no orders received that waited for parts', 100),
+    complaintRateNotWaitedPer100: ratio(complaintsNotWaited, ordersNotWaited, 'no orders received that did not wait for parts', 100),
   };
 }

@@ -50,6 +50,17 @@ export interface TruthRow {
   complaintsByCause: Partial<Record<ComplaintCause, number>>;
   complaintRatePer100: Figure<number>;
   partsWaitRatePer100: Figure<number>;
+  partsWaitLink: PartsWaitLink;
+}
+
+/** Of the orders received in a bucket: complaints about those that waited for parts against the others. */
+export interface PartsWaitLink {
+  ordersWaited: number;
+  ordersNotWaited: number;
+  complaintsWaited: number;
+  complaintsNotWaited: number;
+  complaintRateWaitedPer100: Figure<number>;
+  complaintRateNotWaitedPer100: Figure<number>;
 }
 
 export interface OpenPartsRequest {

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
-  ComplaintRow, OpenPartsRequestRow, OrderWaitingForPartsRow, OverviewTiles, PARTS_SOURCES, ServiceLoadRow, StringEnum, SupplyCycleRow,
+  ComplaintRow, OpenPartsRequestRow, OrderWaitingForPartsRow, OverviewTiles, PARTS_SOURCES, PartsWaitComplaintRow, ServiceLoadRow, StringEnum, SupplyCycleRow,
 } from '@servicetower/domain';
 import { toCsv, wantsCsv } from '../../../csv.js';
 import { HttpError } from '../../../plugins/app/errors.js';
 import {
-  complaintRates, openPartsRequests, ordersWaitingForParts, overview, serviceLoad, supplyCycle, type KpiGroupBy, type KpiQuery, type SnapshotQuery,
+  complaintRates, openPartsRequests, ordersWaitingForParts, overview, partsWaitComplaints, serviceLoad, supplyCycle, type KpiGroupBy, type KpiQuery, type SnapshotQuery,
 } from '../../../repositories/kpi.js';
 import { errorResponses } from '../../../schemas.js';
 
@@ -43,6 +43,8 @@ const SERVICE_LOAD_COLUMNS = ['bucket', 'group', 'ordersReceived', 'ordersComple
   'turnaroundHoursMean', 'turnaroundHoursP50', 'turnaroundHoursP90', 'firstTimeFixRate'];
 const COMPLAINT_COLUMNS = Object.keys(ComplaintRow.properties);
 const SUPPLY_CYCLE_COLUMNS = Object.keys(SupplyCycleRow.properties);
+const PARTS_WAIT_COLUMNS = ['bucket', 'group', 'ordersWaited', 'ordersNotWaited', 'complaintsWaited', 'complaintsNotWaited',
+  'complaintRateWaitedPer100', 'complaintRateNotWaitedPer100', 'partsWaitRatePer100', 'supplyCycleMeanDaysHq_stock', 'supplyCycleMeanDaysHq_procured'];
 const OPEN_REQUEST_COLUMNS = Object.keys(OpenPartsRequestRow.properties);
 const WAITING_COLUMNS = Object.keys(OrderWaitingForPartsRow.properties);
 
@@ -124,6 +126,25 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       const query = { ...kpiQuery(filter, request.apiKey!.regions), groupBy: groupBy ?? null, source: source ?? null };
       const rows = await supplyCycle(app.db, query);
       return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(SUPPLY_CYCLE_COLUMNS, rows)) : { rows };
+    },
+  );
+
+  app.get(
+    '/parts/wait-complaints',
+    {
+      preHandler: app.requireScope('read', 'admin'),
+      schema: {
+        ...common,
+        summary: 'Waiting for parts and complaints: complaint rate of orders that waited for parts against those that did not, beside the supply cycle',
+        description: `${csvNote} Orders count in the bucket they were received in, with every complaint that names them (orderId), ` +
+          'whenever it was made; partsWaitRatePer100 and supplyCycleMeanDays are the bucket\'s own. A product line has no supply cycle.',
+        querystring: Type.Object({ ...Filters, groupBy: Type.Optional(StringEnum(['region', 'outlet', 'productLine'] as const)) }),
+        response: { 200: rowsOrCsv(PartsWaitComplaintRow), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const rows = await partsWaitComplaints(app.db, kpiQuery(request.query, request.apiKey!.regions));
+      return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(PARTS_WAIT_COLUMNS, rows)) : { rows };
     },
   );
 
