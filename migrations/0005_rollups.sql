@@ -112,3 +112,6 @@ LANGUAGE sql STABLE AS $$
   SELECT g.grain, date_trunc(g.grain, happened AT TIME ZONE tz)::date, outlet, line, complaint_cause, 1
   FROM unnest(ARRAY['day', 'week', 'month']) AS g(grain)
 $$;
+
+-- Orders waiting for parts as of a moment: those with no later event are as service_order says.
+CREATE INDEX IF NOT EXISTS service_order_last_event_idx ON service_order (last_event_at);

@@ -181,11 +181,21 @@ export interface OrderWaitingForPartsRow {
 /**
  * Orders open at $11 whose last parts_requested before it has no parts_received after it, waiting since
  * the first parts_requested after their last receipt; events in lifecycle order, as the backlog takes them.
+ * An order with no event at or after $11 is as its current facts say (service_order, kept by the workers);
+ * only the others, few when $11 is about now, are replayed from their events up to $11.
  */
 const WAITING_SQL = `
 WITH ${SCOPE_CTES},
+current_waiting AS (
+  SELECT o.order_id, o.home_outlet_id AS outlet_id, o.waiting_parts_since AS since
+  FROM service_order o
+  WHERE o.waiting_parts_since < $11::timestamptz AND o.last_event_at < $11::timestamptz
+    AND cardinality(o.opened) > cardinality(o.closed)
+),
 candidate AS (
-  SELECT DISTINCT e.order_id FROM service_order_event e WHERE e.type = 'parts_requested' AND e.at < $11::timestamptz
+  SELECT o.order_id FROM service_order o
+  WHERE o.last_event_at >= $11::timestamptz
+    AND EXISTS (SELECT 1 FROM service_order_event e WHERE e.order_id = o.order_id AND e.type = 'parts_requested' AND e.at < $11::timestamptz)
 ),
 ordered AS (
   SELECT e.order_id, e.type, e.at,
@@ -201,18 +211,23 @@ state AS (
   FROM ordered o
   GROUP BY o.order_id
 ),
-waiting AS (
+past_waiting AS (
   SELECT st.order_id, min(o.at) AS since
   FROM state st JOIN ordered o ON o.order_id = st.order_id AND o.type = 'parts_requested' AND o.seq > st.last_receipt
   WHERE st.last_opening = st.last_transition
   GROUP BY st.order_id
+),
+waiting AS (
+  SELECT w.order_id, h.outlet_id, w.since
+  FROM past_waiting w
+  CROSS JOIN LATERAL (
+    SELECT c.outlet_id FROM service_order_event c WHERE c.order_id = w.order_id AND c.type = 'created' ORDER BY c.at, c.event_id LIMIT 1
+  ) h
+  UNION ALL
+  SELECT order_id, outlet_id, since FROM current_waiting
 )
-SELECT w.order_id, h.outlet_id, w.since
-FROM waiting w
-CROSS JOIN LATERAL (
-  SELECT c.outlet_id FROM service_order_event c WHERE c.order_id = w.order_id AND c.type = 'created' ORDER BY c.at, c.event_id LIMIT 1
-) h
-JOIN scoped_outlet s ON s.outlet_id = h.outlet_id
+SELECT w.order_id, w.outlet_id, w.since
+FROM waiting w JOIN scoped_outlet s ON s.outlet_id = w.outlet_id
 ORDER BY w.since, w.order_id
 LIMIT $12::int`;
 
