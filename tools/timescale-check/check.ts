@@ -9,7 +9,7 @@ import { timescaledb } from '@electric-sql/pglite/timescaledb';
 import { PGLiteSocketHandler, PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { IngestJob, StreamName, StreamRecord, TelemetryRecord } from '../../domain/src/index.js';
 import { migrate } from '../../server/src/db/migrate.js';
-import { createPool, maintainTimePartitions, processIngestJob, type Pool } from '../../workers/src/index.js';
+import { createPool, ensureRollups, maintainTimePartitions, processIngestJob, type Pool } from '../../workers/src/index.js';
 import { dropOldReadings } from '../../workers/src/repositories/partitions.js';
 
 // ------------------------------------------------------------------ reporting
@@ -249,6 +249,18 @@ async function main(): Promise<void> {
     const after = await tableCounts();
     expect(stored.every((n) => n === 0), `stored on replay: ${stored.join(', ')}`);
     expect(same(before, after), `${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+  });
+  await check('rollups kept job by job equal a rebuild from the facts', async () => {
+    const snapshot = async () => JSON.stringify(await rows(
+      `SELECT grain, bucket::text, outlet_id, product_line, received, completed, first_time_fixes, backlog_delta, turnaround_count, waited_for_parts
+       FROM service_load_rollup WHERE received <> 0 OR completed <> 0 OR backlog_delta <> 0 OR turnaround_count <> 0 ORDER BY 1, 2, 3, 4`));
+    const complaints = async () => JSON.stringify(await rows('SELECT grain, bucket::text, cause, complaints FROM complaint_rollup WHERE complaints <> 0 ORDER BY 1, 2, 3'));
+    const [kept, keptComplaints] = [await snapshot(), await complaints()];
+    expect(kept.length > 2 && keptComplaints.length > 2, `no rollup rows: ${kept} ${keptComplaints}`);
+    expect(await ensureRollups(pool, 'UTC'), 'ensureRollups did not rebuild a database without rollup_state');
+    expect(kept === await snapshot(), `kept ${kept}, rebuilt ${await snapshot()}`);
+    expect(keptComplaints === await complaints(), `kept ${keptComplaints}, rebuilt ${await complaints()}`);
+    return `${JSON.parse(kept).length} service-load and ${JSON.parse(keptComplaints).length} complaint rows`;
   });
   await check('rows are in hypertable chunks, several for reading', async () => {
     const chunks = await rows<{ name: string; n: string }>(
