@@ -26,6 +26,7 @@ export const ConfigSchema = Type.Object({
   WORKER_METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   READING_RETENTION_DAYS: Type.Integer({ minimum: 1, default: 730 }),
   PARTITIONS_AHEAD: Type.Integer({ minimum: 1, default: 3, description: 'time partitions created ahead on plain PostgreSQL' }),
+  LIVE_THROTTLE_MS: Type.Integer({ minimum: 10, default: 250, description: 'at most one live message per device and client this often, in milliseconds' }),
   WEB_DIST: Type.String({ default: '', description: 'folder of the built dashboard; empty: web/dist beside the server' }),
   TARGET_ORDERS_PER_TECHNICIAN: Type.Number({ exclusiveMinimum: 0, default: 60, description: 'orders a technician is expected to handle in a month (staffing recommendation)' }),
   STAFFING_NEW_OUTLET_RATIO: Type.Number({ exclusiveMinimum: 0, default: 1.5, description: 'a region whose orders per outlet reach this multiple of the network average is flagged for a new outlet' }),

@@ -8,3 +8,4 @@ export * from './kpi.js';
 export * from './briefing.js';
 export * from './forecast.js';
 export * from './staffing.js';
+export * from './live.js';

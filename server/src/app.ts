@@ -15,6 +15,8 @@ import authPlugin from './plugins/app/auth.js';
 import errorsPlugin from './plugins/app/errors.js';
 import metricsPlugin from './plugins/app/metrics.js';
 import referencesPlugin from './plugins/app/references.js';
+import livePlugin from './plugins/app/live.js';
+import liveRoutes from './routes/api/v1/live.js';
 import healthRoutes from './routes/health.js';
 import adminRoutes from './routes/api/v1/admin.js';
 import ingestRoutes from './routes/api/v1/ingest.js';
@@ -51,6 +53,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(authPlugin);
   await app.register(referencesPlugin);
   await app.register(metricsPlugin);
+  await app.register(livePlugin);
   await app.register(swagger, {
     // Shared schemas appear under their own $id in components.schemas.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -68,6 +71,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(kpiRoutes, { prefix: '/api/v1/kpi' });
   await app.register(briefingRoutes, { prefix: '/api/v1/briefings' });
   await app.register(staffingRoutes, { prefix: '/api/v1/kpi' });
+  await app.register(liveRoutes, { prefix: '/api/v1' });
   await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);
   return app;
 }

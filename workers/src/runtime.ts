@@ -5,6 +5,7 @@ import {
   briefingJobId, dailyCronPattern, previousLocalDay, STREAM_NAMES, type Config, type IngestJob, type QueuePayloads, type StreamName,
 } from '@servicetower/domain';
 import { createPool } from './db.js';
+import { publishReadings } from './live.js';
 import { createWorkerMetrics, serveMetrics } from './metrics.js';
 import { briefingDeliveryJobs, deliverBriefing, writeBriefing } from './processors/briefing.js';
 import { processIngestJob } from './processors/ingest.js';
@@ -50,6 +51,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         metrics.stored.inc({ stream }, notice.count);
         metrics.jobLatency.observe({ queue: stream }, (Date.now() - job.timestamp) / 1000);
         await publisher.publish(channel, JSON.stringify(notice));
+        if (stream === 'telemetry') await publishReadings(publisher, config.QUEUE_PREFIX, job.data.records as IngestJob<'telemetry'>['records']);
         return notice.count;
       },
       options,

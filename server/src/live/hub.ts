@@ -1,0 +1,150 @@
+import {
+  compileValidator, LiveClientMessage, mergeSensorSummary,
+  type ChangeNotice, type LiveServerMessage, type ReadingsNotice, type SensorSummary,
+} from '@servicetower/domain';
+
+/** What the hub needs of a WebSocket (the `ws` socket fits). */
+export interface LiveSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+}
+
+/** The region of a device (null: unknown device), as the hub checks a subscriber's scope with it. */
+export type RegionOfDevice = (deviceId: string) => Promise<string | null>;
+
+const OPEN = 1;
+/** Past this many bytes queued for a slow client, readings keep coalescing instead of being sent. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+const MAX_TOPICS = 200;
+const validMessage = compileValidator<LiveClientMessage>(LiveClientMessage);
+
+/** One connected client: its key's reach, its topics, and the readings waiting for its next message. */
+class LiveClient {
+  readonly topics = new Set<string>();
+  private readonly pending = new Map<string, Record<string, SensorSummary>>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
+
+  constructor(
+    readonly socket: LiveSocket,
+    /** null: every region. */
+    readonly regions: string[] | null,
+    private readonly throttleMs: number,
+  ) {}
+
+  send(message: LiveServerMessage): void {
+    if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Coalesces a device's readings; they leave at most once per throttle interval, as one message per device. */
+  addReadings(deviceId: string, sensors: Record<string, SensorSummary>): void {
+    const waiting = this.pending.get(deviceId) ?? {};
+    for (const [sensor, summary] of Object.entries(sensors)) waiting[sensor] = mergeSensorSummary(waiting[sensor], summary);
+    this.pending.set(deviceId, waiting);
+    this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlush + this.throttleMs - Date.now()));
+  }
+
+  private flush(): void {
+    this.timer = null;
+    if (this.socket.readyState !== OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.timer = setTimeout(() => this.flush(), this.throttleMs);
+      return;
+    }
+    this.lastFlush = Date.now();
+    for (const [deviceId, sensors] of this.pending) this.send({ type: 'readings', topic: `device:${deviceId}`, deviceId, sensors });
+    this.pending.clear();
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.pending.clear();
+    this.topics.clear();
+  }
+}
+
+/**
+ * The API instance's side of the live channel: clients and their topics, fed by the notices the
+ * workers publish on Redis (every instance receives them all, and relays to its own clients).
+ */
+export class LiveHub {
+  private readonly clients = new Set<LiveClient>();
+
+  constructor(private readonly regionOf: RegionOfDevice, private readonly throttleMs: number) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Registers a socket; returns the handlers for its messages and its close. */
+  connect(socket: LiveSocket, regions: string[] | null) {
+    const client = new LiveClient(socket, regions, this.throttleMs);
+    this.clients.add(client);
+    return {
+      onMessage: (data: string) => this.handle(client, data),
+      onClose: () => {
+        client.close();
+        this.clients.delete(client);
+      },
+    };
+  }
+
+  private async handle(client: LiveClient, data: string): Promise<void> {
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return client.send({ type: 'error', message: 'Messages are JSON: {"op":"subscribe","topic":"device:<id>"} (or "alarms", "kpi").' });
+    }
+    if (!validMessage.check(message)) {
+      const errors = validMessage.errors(message).map((e) => `${e.path || '/'} ${e.message}`).join('; ');
+      return client.send({ type: 'error', message: `${errors}. Send {"op":"subscribe"|"unsubscribe","topic":"device:<id>"|"alarms"|"kpi"}.` });
+    }
+    const { op, topic } = message;
+    if (op === 'unsubscribe') {
+      client.topics.delete(topic);
+      return client.send({ type: 'unsubscribed', topic });
+    }
+    if (client.topics.size >= MAX_TOPICS) {
+      return client.send({ type: 'error', topic, message: `At most ${MAX_TOPICS} topics per connection: unsubscribe from some first.` });
+    }
+    if (topic.startsWith('device:') && !(await this.mayRead(client, topic.slice('device:'.length)))) {
+      return client.send({ type: 'error', topic, message: `Device ${topic.slice(7)} is unknown or outside this API key's regions.` });
+    }
+    client.topics.add(topic);
+    client.send({ type: 'subscribed', topic });
+  }
+
+  private async mayRead(client: LiveClient, deviceId: string): Promise<boolean> {
+    const region = await this.regionOf(deviceId);
+    return region !== null && (client.regions === null || client.regions.includes(region));
+  }
+
+  readings(notice: ReadingsNotice): void {
+    for (const { deviceId, sensors } of notice.devices) {
+      const topic = `device:${deviceId}`;
+      for (const client of this.clients) if (client.topics.has(topic)) client.addReadings(deviceId, sensors);
+    }
+  }
+
+  change(notice: ChangeNotice): void {
+    for (const client of this.clients) if (client.topics.has('kpi')) client.send({ type: 'change', topic: 'kpi', ...notice });
+  }
+
+  /** An alarm reaches the clients that may read its device. */
+  async alarm(alarm: Record<string, unknown>): Promise<void> {
+    const listeners = [...this.clients].filter((client) => client.topics.has('alarms'));
+    if (listeners.length === 0) return;
+    const deviceId = String(alarm.deviceId ?? alarm.device_id ?? '');
+    const region = deviceId ? await this.regionOf(deviceId) : null;
+    for (const client of listeners) {
+      if (client.regions === null || (region !== null && client.regions.includes(region))) client.send({ type: 'alarm', topic: 'alarms', alarm });
+    }
+  }
+
+  close(): void {
+    for (const client of this.clients) client.close();
+    this.clients.clear();
+  }
+}

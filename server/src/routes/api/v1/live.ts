@@ -1,0 +1,33 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+/**
+ * `GET /api/v1/live`, a WebSocket. The upgrade needs an API key with `read` (or `admin`), sent as on
+ * every route: `Authorization: Bearer <key>`. Then: {"op":"subscribe","topic":"device:<id>"|"alarms"|"kpi"}.
+ */
+const live: FastifyPluginAsync = async (app) => {
+  app.get(
+    '/live',
+    {
+      websocket: true,
+      preHandler: app.requireScope('read', 'admin'),
+      schema: {
+        tags: ['live'],
+        security: [{ apiKey: [] }],
+        summary: 'Live readings, alarms and figure changes over a WebSocket',
+        description:
+          'Upgrade with an API key holding read. Send {"op":"subscribe","topic":"device:<id>"} for a device\'s readings ' +
+          '(at most one message per device every LIVE_THROTTLE_MS, with each sensor\'s latest value, min, max and count since the last), ' +
+          '"alarms" for alarms opened or changed, "kpi" for change notices; {"op":"unsubscribe",…} to stop. ' +
+          'A device outside the key\'s regions is refused with an error message.',
+      },
+    },
+    (socket, request) => {
+      const client = app.live.connect(socket, request.apiKey!.regions);
+      socket.on('message', (data: Buffer) => void client.onMessage(data.toString('utf8')));
+      socket.on('close', client.onClose);
+      socket.on('error', client.onClose);
+    },
+  );
+};
+
+export default live;
