@@ -9,3 +9,4 @@ export * from './briefing.js';
 export * from './forecast.js';
 export * from './staffing.js';
 export * from './live.js';
+export * from './alarms.js';

@@ -15,15 +15,17 @@ export interface QueuePayloads {
   complaints: IngestJob<'complaints'>;
   telemetry: IngestJob<'telemetry'>;
   /** The hourly housekeeping, and the daily tick that enqueues the briefing (its scheduler lives here with the others). */
-  maintenance: { task: 'partitions' } | { task: 'briefing' };
+  maintenance: { task: 'partitions' } | { task: 'briefing' } | { task: 'alarms'; now?: string };
   /** Writes the briefing of a local day (YYYY-MM-DD); no date: the day before, in the business time zone. */
   briefing: { date?: string };
   /** Posts the stored briefing of a day to one webhook. */
   'briefing-delivery': { date: string; url: string };
+  /** Evaluates the alarm rules of the devices a telemetry job wrote, over its event-time range (ISO). */
+  alarms: { deviceIds: string[]; from: string; to: string };
 }
 export type QueueName = keyof QueuePayloads;
 
-export const QUEUE_NAMES = ['service-orders', 'parts', 'complaints', 'telemetry', 'maintenance', 'briefing', 'briefing-delivery'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ['service-orders', 'parts', 'complaints', 'telemetry', 'maintenance', 'briefing', 'briefing-delivery', 'alarms'] as const satisfies readonly QueueName[];
 
 /** The one place job ids are made: the same slice of the same batch always gets the same id. */
 export function ingestJobId(batchId: string, part: number): string {

@@ -7,3 +7,7 @@ export { ensureRollups, FIGURE_ROLLUPS } from './repositories/rollups.js';
 export { maintainTimePartitions } from './repositories/partitions.js';
 export { deliverBriefing, writeBriefing } from './processors/briefing.js';
 export { listBriefingDeliveries, readBriefing } from './repositories/briefings.js';
+export { checkAlarms, evaluateAlarms, queueProactiveOrders } from './processors/alarms.js';
+export {
+  alarmEvents, alarmRuleReferences, ALARM_TRANSITIONS, getAlarm, listAlarmRules, listAlarms, transitionAlarm, upsertAlarmRule,
+} from './repositories/alarms.js';

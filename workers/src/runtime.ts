@@ -2,11 +2,12 @@ import type { Server } from 'node:http';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import {
-  briefingJobId, dailyCronPattern, previousLocalDay, STREAM_NAMES, type Config, type IngestJob, type QueuePayloads, type StreamName,
+  alarmsJobId, briefingJobId, dailyCronPattern, previousLocalDay, STREAM_NAMES, type Alarm, type Config, type IngestJob, type QueuePayloads, type StreamName,
 } from '@servicetower/domain';
 import { createPool } from './db.js';
-import { publishReadings } from './live.js';
+import { liveChannels, publishReadings } from './live.js';
 import { createWorkerMetrics, serveMetrics } from './metrics.js';
+import { alarmsJobFor, checkAlarms, evaluateAlarms, queueProactiveOrders } from './processors/alarms.js';
 import { briefingDeliveryJobs, deliverBriefing, writeBriefing } from './processors/briefing.js';
 import { processIngestJob } from './processors/ingest.js';
 import { runMaintenance } from './processors/maintenance.js';
@@ -20,6 +21,7 @@ export interface RunningWorkers {
 }
 
 const MAINTENANCE_EVERY_MS = 3600_000;
+const ALARM_CHECK_EVERY_MS = 60_000;
 
 /** Starts a BullMQ worker per queue, the maintenance schedule and the metrics endpoint. */
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
@@ -52,16 +54,26 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         metrics.jobLatency.observe({ queue: stream }, (Date.now() - job.timestamp) / 1000);
         await publisher.publish(channel, JSON.stringify(notice));
         if (stream === 'telemetry') await publishReadings(publisher, config.QUEUE_PREFIX, job.data.records as IngestJob<'telemetry'>['records']);
+        if (stream === 'telemetry') await queues.alarms.add('alarms', alarmsJobFor(job.data.records as IngestJob<'telemetry'>['records'], notice), { jobId: alarmsJobId(job.id!) });
         return notice.count;
       },
       options,
     );
 
+  // Alarms that opened or changed: their proactive orders queued, then announced on pub/sub.
+  const alarmsChanged = async (alarms: Alarm[]) => {
+    await queueProactiveOrders(pool, queues['service-orders']);
+    for (const alarm of alarms) await publisher.publish(liveChannels(config.QUEUE_PREFIX).alarms, JSON.stringify(alarm));
+    return alarms.length;
+  };
+
   const workers: Worker[] = [
     ...STREAM_NAMES.map((stream) => ingestWorker(stream)),
+    new Worker<QueuePayloads['alarms']>('alarms', async (job) => alarmsChanged(await evaluateAlarms(pool, job.data)), options),
     new Worker<QueuePayloads['maintenance']>(
       'maintenance',
       async (job) => {
+        if (job.data.task === 'alarms') return alarmsChanged(await checkAlarms(pool, job.data.now ? new Date(job.data.now) : new Date()));
         if (job.data.task !== 'briefing') return runMaintenance(pool, config, job.data, log);
         // The daily tick: one briefing job per local day, however often the tick fires.
         const date = previousLocalDay(config.BUSINESS_TIMEZONE);
@@ -98,6 +110,11 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     'partitions',
     { every: MAINTENANCE_EVERY_MS },
     { name: 'partitions', data: { task: 'partitions' } },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'alarm-check',
+    { every: ALARM_CHECK_EVERY_MS },
+    { name: 'alarm-check', data: { task: 'alarms' } },
   );
   await queues.maintenance.upsertJobScheduler(
     'daily-briefing',
