@@ -3,8 +3,13 @@ import pg from 'pg';
 export type Pool = pg.Pool;
 export type Queryable = Pick<pg.ClientBase, 'query'>;
 
+/**
+ * JIT compiling is off for every connection: the planner's estimates for statements over many partitions
+ * (a batch's orders looked up in every month) run high enough to trigger it, and compiling then costs
+ * seconds where the statement itself takes tens of milliseconds.
+ */
 export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'servicetower' });
+  const pool = new pg.Pool({ connectionString, max, application_name: 'servicetower', options: '-c jit=off' });
   // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return pool;
