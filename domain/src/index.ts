@@ -9,4 +9,5 @@ export * from './briefing.js';
 export * from './forecast.js';
 export * from './staffing.js';
 export * from './live.js';
+export * from './rul.js';
 export * from './alarms.js';

@@ -22,10 +22,12 @@ export interface QueuePayloads {
   'briefing-delivery': { date: string; url: string };
   /** Evaluates the alarm rules of the devices a telemetry job wrote, over its event-time range (ISO). */
   alarms: { deviceIds: string[]; from: string; to: string };
+  /** Refreshes the remaining-useful-life estimate of the engines among these devices (others are skipped). */
+  rul: { deviceIds: string[] };
 }
 export type QueueName = keyof QueuePayloads;
 
-export const QUEUE_NAMES = ['service-orders', 'parts', 'complaints', 'telemetry', 'maintenance', 'briefing', 'briefing-delivery', 'alarms'] as const satisfies readonly QueueName[];
+export const QUEUE_NAMES = ['service-orders', 'parts', 'complaints', 'telemetry', 'maintenance', 'briefing', 'briefing-delivery', 'alarms', 'rul'] as const satisfies readonly QueueName[];
 
 /** The one place job ids are made: the same slice of the same batch always gets the same id. */
 export function ingestJobId(batchId: string, part: number): string {

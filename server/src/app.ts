@@ -23,6 +23,7 @@ import ingestRoutes from './routes/api/v1/ingest.js';
 import kpiRoutes from './routes/api/v1/kpi.js';
 import briefingRoutes from './routes/api/v1/briefings.js';
 import staffingRoutes from './routes/api/v1/staffing.js';
+import rulRoutes from './routes/api/v1/rul.js';
 import referenceRoutes from './routes/api/v1/reference.js';
 import alarmRoutes from './routes/api/v1/alarms.js';
 import { ErrorBody } from './schemas.js';
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(kpiRoutes, { prefix: '/api/v1/kpi' });
   await app.register(briefingRoutes, { prefix: '/api/v1/briefings' });
   await app.register(staffingRoutes, { prefix: '/api/v1/kpi' });
+  await app.register(rulRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes, { prefix: '/api/v1' });
   await app.register(alarmRoutes, { prefix: '/api/v1' });
   await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);

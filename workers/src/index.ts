@@ -11,3 +11,6 @@ export { checkAlarms, evaluateAlarms, queueProactiveOrders } from './processors/
 export {
   alarmEvents, alarmRuleReferences, ALARM_TRANSITIONS, getAlarm, listAlarmRules, listAlarms, transitionAlarm, upsertAlarmRule,
 } from './repositories/alarms.js';
+export { ensureRulModel, refreshDeviceRul, type StoredRulModel } from './processors/rul.js';
+export { readDeviceRul } from './repositories/rul.js';
+export { readCmapssFile, readTrueRul, resolveCmapssDir } from './rul/cmapss.js';

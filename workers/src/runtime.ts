@@ -11,6 +11,7 @@ import { alarmsJobFor, checkAlarms, evaluateAlarms, queueProactiveOrders } from 
 import { briefingDeliveryJobs, deliverBriefing, writeBriefing } from './processors/briefing.js';
 import { processIngestJob } from './processors/ingest.js';
 import { runMaintenance } from './processors/maintenance.js';
+import { processRulJob, queueRulRefresh } from './processors/rul.js';
 import { ensureRollups } from './repositories/rollups.js';
 import { changesChannel, closeQueues, createBlockingConnection, createQueues } from './queues.js';
 
@@ -55,6 +56,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         await publisher.publish(channel, JSON.stringify(notice));
         if (stream === 'telemetry') await publishReadings(publisher, config.QUEUE_PREFIX, job.data.records as IngestJob<'telemetry'>['records']);
         if (stream === 'telemetry') await queues.alarms.add('alarms', alarmsJobFor(job.data.records as IngestJob<'telemetry'>['records'], notice), { jobId: alarmsJobId(job.id!) });
+        if (stream === 'telemetry') await queueRulRefresh(queues.rul, job.id!, job.data.records as IngestJob<'telemetry'>['records']);
         return notice.count;
       },
       options,
@@ -70,6 +72,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const workers: Worker[] = [
     ...STREAM_NAMES.map((stream) => ingestWorker(stream)),
     new Worker<QueuePayloads['alarms']>('alarms', async (job) => alarmsChanged(await evaluateAlarms(pool, job.data)), options),
+    // One at a time: the first job may train the model (tens of seconds, yielding between trees); scoring takes milliseconds.
+    new Worker<QueuePayloads['rul']>('rul', (job) => processRulJob(pool, config, job.data, log), { ...options, concurrency: 1 }),
     new Worker<QueuePayloads['maintenance']>(
       'maintenance',
       async (job) => {
