@@ -3,15 +3,12 @@
  * Stores the same number of readings in the same `reading` table twice: by raw COPY (the
  * ceiling), then end to end (HTTP → Redis → worker → PostgreSQL), and compares the rates.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
@@ -20,12 +17,12 @@ import pg from 'pg';
 import { createPool } from '@servicetower/workers';
 import { migrate } from '../server/src/db/migrate.js';
 import { createApiKey } from '../server/src/repositories/apiKeys.js';
+import { Children, freePort, post } from './support.js';
 
 const STEP_MS = 60_000; // each device reports all its sensors once a minute
 const PARTITION_MS = 7 * 86_400_000; // width of the `reading` partitions (migrations/0003_facts.sql)
 const PARTITIONS_AHEAD = 3; // partitions the workers' maintenance job keeps ahead of now (PARTITIONS_AHEAD)
 const WORKER_CONCURRENCY = process.env.WORKER_CONCURRENCY ?? String(Math.max(2, os.cpus().length)); // README, "Settings"
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = 'npm run bench:ingest -- [--quick] [--readings N] [--batch N] [--concurrency N] [--devices N] [--sensors N] [--url URL --key KEY] [--keep]';
 
 /** The command-line options; a bad one ends the process with the usage. */
@@ -58,6 +55,7 @@ function readOptions() {
   }
 }
 const opts = readOptions();
+const children = new Children();
 
 const run = randomBytes(4).toString('hex');
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -108,20 +106,6 @@ async function rawCopy(path: string): Promise<number> {
   closeSync(input);
   if (code !== 0) throw new Error(`psql ended with ${String(code)} during COPY: is psql installed and the database reachable?`);
   return (performance.now() - started) / 1000;
-}
-
-// node:http rather than fetch: half the client CPU, which on a small machine is taken from the system measured.
-const agent = new http.Agent({ keepAlive: true });
-function post(url: string, key: string, body: string): Promise<{ status: number; retryAfter: number; text: string }> {
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent, headers }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: Number(response.headers['retry-after'] ?? 1), text }));
-    });
-    request.on('error', reject).end(body);
-  });
 }
 
 /** POSTs every body, `--concurrency` at a time; a 429 or 503 waits its Retry-After and is sent again. Returns the retries. */
@@ -182,42 +166,6 @@ function cpuMeter(named: Record<string, number | undefined> = {}): () => Record<
 }
 const round = (x: number) => Math.round(x * 100) / 100;
 
-let stopping = false;
-let failure: Error | null = null;
-const children: ChildProcess[] = [];
-
-function startChild(script: string, env: Record<string, string>): ChildProcess {
-  // `node --import tsx` is `tsx` without its wrapper process, so the pid is the one doing the work.
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
-  child.once('exit', (code, signal) => {
-    if (!stopping) failure = new Error(`${script} ended early (${code ?? signal}): its output above says why.`);
-  });
-  children.push(child);
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-  clearTimeout(kill);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await check()); await sleep(100)) {
-    if (failure) throw failure;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}.`);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const admin = new pg.Client({ connectionString: serverUrl });
 const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -255,10 +203,10 @@ async function startStack(): Promise<{ api: string; key: string; pids: Record<st
     DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1',
     LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', WORKER_CONCURRENCY, DEMO: 'off',
   };
-  const pids = { api: startChild('server/src/server.ts', env).pid, workers: startChild('workers/src/main.ts', env).pid };
+  const pids = { api: children.start('server/src/server.ts', env).pid, workers: children.start('workers/src/main.ts', env).pid };
   const api = `http://127.0.0.1:${port}`;
   const { token } = await createApiKey(db, { name: `bench-${run}`, scopes: ['telemetry', 'reference'], regions: null });
-  await waitFor('the API to answer /readyz', () => fetch(`${api}/readyz`).then((r) => r.ok, () => false));
+  await children.waitFor('the API to answer /readyz', () => fetch(`${api}/readyz`).then((r) => r.ok, () => false));
   return { api, key: token, pids };
 }
 
@@ -284,7 +232,7 @@ async function seedReference(api: string, key: string): Promise<void> {
 async function drained(): Promise<void> {
   const telemetry = opts.url ? null : new Queue('telemetry', { connection: redis, prefix });
   let [seen, seenAt] = ['', Date.now()];
-  await waitFor('the workers to store every reading', async () => {
+  await children.waitFor('the workers to store every reading', async () => {
     const jobs = telemetry ? await telemetry.getJobCounts('waiting', 'prioritized', 'active', 'delayed') : {};
     const pending = Object.values(jobs).reduce((a, b) => a + b, 0);
     const state = pending > 0 ? JSON.stringify(jobs) : String(await count());
@@ -368,8 +316,7 @@ let cleaning: Promise<void> | null = null;
 /** Stops the children, drops the database (unless --keep) and deletes the queue's Redis keys; once, however often called. */
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
-    stopping = true;
-    await Promise.all(children.map(stopChild));
+    await children.stopAll();
     rmSync(copyFile, { force: true });
     if (opts.url && !opts.keep) await empty();
     await db.end();
