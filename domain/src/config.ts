@@ -25,6 +25,7 @@ export const ConfigSchema = Type.Object({
   WORKER_LOCK_MS: Type.Integer({ minimum: 1000, default: 30000, description: 'how long a job may run silently before another worker takes it over' }),
   WORKER_METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   READING_RETENTION_DAYS: Type.Integer({ minimum: 1, default: 730 }),
+  OPERATING_MAX_GAP_MINUTES: Type.Integer({ minimum: 10, maximum: 1440, default: 60, description: 'two readings of a device at most this many minutes apart (at least 10, the rollup bucket) count as operating time in between; a longer gap counts as switched off' }),
   PARTITIONS_AHEAD: Type.Integer({ minimum: 1, default: 3, description: 'time partitions created ahead on plain PostgreSQL' }),
   LIVE_THROTTLE_MS: Type.Integer({ minimum: 10, default: 250, description: 'at most one live message per device and client this often, in milliseconds' }),
   WEB_DIST: Type.String({ default: '', description: 'folder of the built dashboard; empty: web/dist beside the server' }),

@@ -11,3 +11,5 @@ export * from './staffing.js';
 export * from './live.js';
 export * from './rul.js';
 export * from './alarms.js';
+export * from './downsample.js';
+export * from './telemetry.js';

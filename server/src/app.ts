@@ -26,6 +26,7 @@ import staffingRoutes from './routes/api/v1/staffing.js';
 import rulRoutes from './routes/api/v1/rul.js';
 import referenceRoutes from './routes/api/v1/reference.js';
 import alarmRoutes from './routes/api/v1/alarms.js';
+import telemetryRoutes from './routes/api/v1/telemetry.js';
 import { ErrorBody } from './schemas.js';
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -76,6 +77,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(rulRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes, { prefix: '/api/v1' });
   await app.register(alarmRoutes, { prefix: '/api/v1' });
+  await app.register(telemetryRoutes, { prefix: '/api/v1' });
   await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);
   return app;
 }

@@ -9,7 +9,9 @@ import { timescaledb } from '@electric-sql/pglite/timescaledb';
 import { PGLiteSocketHandler, PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { IngestJob, StreamName, StreamRecord, TelemetryRecord } from '../../domain/src/index.js';
 import { migrate } from '../../server/src/db/migrate.js';
-import { createPool, ensureRollups, maintainTimePartitions, processIngestJob, type Pool } from '../../workers/src/index.js';
+import {
+  createPool, ensureRollups, maintainTimePartitions, processIngestJob, READING_ROLLUPS, readingRollupKind, rebuildReadingRollups, type Pool,
+} from '../../workers/src/index.js';
 import { dropOldReadings } from '../../workers/src/repositories/partitions.js';
 
 // ------------------------------------------------------------------ reporting
@@ -261,6 +263,55 @@ async function main(): Promise<void> {
     expect(kept === await snapshot(), `kept ${kept}, rebuilt ${await snapshot()}`);
     expect(keptComplaints === await complaints(), `kept ${keptComplaints}, rebuilt ${await complaints()}`);
     return `${JSON.parse(kept).length} service-load and ${JSON.parse(keptComplaints).length} complaint rows`;
+  });
+  // Telemetry rollups (migrations/0006): continuous aggregates here, tables in plain mode, same columns.
+  const ROLLUP_COLUMNS = 'device_id text, sensor text, bucket timestamp with time zone, min double precision, max double precision, sum double precision, count bigint, first_at timestamp with time zone, last_at timestamp with time zone';
+  // Sums to 6 decimals: floating-point addition in another order may differ in the last bits.
+  const rollupSnapshot = async (view: string) => JSON.stringify(await rows(
+    `SELECT device_id, sensor, bucket::text, min, max, round(sum::numeric, 6) AS sum, count, first_at::text, last_at::text FROM ${view} ORDER BY 1, 2, 3`));
+  const rawAggregate = async (width: string) => JSON.stringify(await rows(
+    `SELECT device_id, sensor, time_bucket('${width}', at)::text AS bucket, min(value) AS min, max(value) AS max, round(sum(value)::numeric, 6) AS sum,
+            count(*) AS count, min(at)::text AS first_at, max(at)::text AS last_at
+     FROM reading GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`));
+  await check('reading_10m and reading_1h: continuous aggregates with refresh policies (licensed), with the columns of plain mode', async () => {
+    for (const view of READING_ROLLUPS) {
+      const columns = await value<string>(
+        `SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM pg_attribute
+         WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`, [view]);
+      expect(columns === ROLLUP_COLUMNS, `${view}: ${columns}`);
+    }
+    const kind = await readingRollupKind(pool);
+    const caggs = await rows<{ view_name: string; materialized_only: boolean }>(
+      'SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates ORDER BY 1');
+    const refresh = await count("SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'");
+    if (licence === 'timescale') {
+      expect(kind === 'continuous_aggregate' && same(caggs.map((c) => c.view_name), ['reading_10m', 'reading_1h']), `${kind}: ${JSON.stringify(caggs)}`);
+      expect(caggs.every((c) => !c.materialized_only) && refresh === 2, `real time ${JSON.stringify(caggs)}, ${refresh} refresh policies`);
+    } else {
+      expect(kind === 'table' && caggs.length === 0, `licence ${licence}: ${kind}, ${JSON.stringify(caggs)}`);
+    }
+    return `${kind}, ${refresh} refresh policies`;
+  });
+  const grains = [['reading_10m', '10 minutes'], ['reading_1h', '1 hour']] as const;
+  await check('reading rollups equal the raw aggregates, in real time before a refresh and materialized after it', async () => {
+    for (const [view, width] of grains) {
+      const raw = await rawAggregate(width);
+      expect(JSON.parse(raw).length > 100, `${view}: only ${JSON.parse(raw).length} buckets`);
+      expect(await rollupSnapshot(view) === raw, `${view} before refresh differs from the raw aggregate`);
+    }
+    await rebuildReadingRollups(pool, 'D-4', new Date(now - 60 * DAY), new Date(now + HOUR));
+    const pending = await count('SELECT count(*) FROM reading_rollup_pending');
+    expect(pending === 0, `${pending} buckets marked pending: the writer marks none where TimescaleDB keeps the rollups`);
+    if (licence !== 'timescale') return 'tables kept by the workers';
+    for (const [view, width] of grains) {
+      await pool.query(`ALTER MATERIALIZED VIEW ${view} SET (timescaledb.materialized_only = true)`);
+      try {
+        expect(await rollupSnapshot(view) === await rawAggregate(width), `${view} materialized differs from the raw aggregate`);
+      } finally {
+        await pool.query(`ALTER MATERIALIZED VIEW ${view} SET (timescaledb.materialized_only = false)`);
+      }
+    }
+    return `${await count('SELECT count(*) FROM reading_10m')} 10-minute and ${await count('SELECT count(*) FROM reading_1h')} hour buckets`;
   });
   await check('rows are in hypertable chunks, several for reading', async () => {
     const chunks = await rows<{ name: string; n: string }>(

@@ -1,5 +1,6 @@
 import type { TelemetryRecord } from '@servicetower/domain';
 import type { Queryable } from '../db.js';
+import { addReadingRollups } from './readingRollups.js';
 
 /** Readings as columns, the shape `unnest` takes: row i is (deviceId[i], sensor[i], at[i], value[i]). */
 export interface ReadingColumns {
@@ -28,12 +29,19 @@ const INSERT = `INSERT INTO reading (device_id, sensor, at, value)
   SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[])`;
 
 /**
- * Stores readings not seen before (device, sensor, time); returns how many were new. Must run
- * in a transaction. New readings are the common case, and a plain insert costs PostgreSQL about
- * a third less than ON CONFLICT (bench/README.md), so that is tried first; a replay or an
- * overlapping batch fails it on the key and is written again skipping what is stored.
+ * Stores readings not seen before (device, sensor, time) and has them rolled up (readingRollups.ts);
+ * returns how many were new. Must run in a transaction. New readings are the common case, and a
+ * plain insert costs PostgreSQL about a third less than ON CONFLICT (bench/README.md), so that is
+ * tried first; a replay or an overlapping batch fails it on the key and is written again skipping
+ * what is stored.
  */
 export async function insertReadings(db: Queryable, columns: ReadingColumns): Promise<number> {
+  const stored = await storeReadings(db, columns);
+  await addReadingRollups(db, columns);
+  return stored;
+}
+
+async function storeReadings(db: Queryable, columns: ReadingColumns): Promise<number> {
   const values = [columns.deviceId, columns.sensor, columns.at, columns.value];
   await db.query('SAVEPOINT new_readings');
   try {

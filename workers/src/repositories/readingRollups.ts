@@ -1,0 +1,101 @@
+import { inTransaction, type Pool, type Queryable } from '../db.js';
+
+/**
+ * The telemetry rollups of migrations/0006_telemetry_rollups.sql: reading_10m and reading_1h, with
+ * min, max, sum, count, first and last reading time per device, sensor and bucket. Continuous
+ * aggregates where TimescaleDB is licensed; elsewhere tables the workers keep, a device's 10-minute
+ * bucket being rolled up once the device has reported past its end (until then it is pending, and
+ * readers take it from the raw readings).
+ */
+export const READING_ROLLUPS = ['reading_10m', 'reading_1h'] as const;
+export const PENDING_BUCKET_MS = 600_000;
+
+export type ReadingRollupKind = 'table' | 'continuous_aggregate';
+
+/**
+ * After storing readings, in the same transaction: marks the 10-minute buckets they fall in
+ * pending and rolls up the buckets of their devices that the latest reading has passed. Only the
+ * distinct buckets and each device's latest time are sent: a few rows per job. A duplicate reading
+ * only marks a bucket again, and a bucket is always rolled up from the stored readings, so nothing
+ * counts twice. Does nothing where TimescaleDB keeps the rollups.
+ */
+export async function addReadingRollups(db: Queryable, columns: { deviceId: string[]; at: string[] }): Promise<void> {
+  const buckets = new Map<string, number>();
+  const latest = new Map<string, number>();
+  columns.deviceId.forEach((deviceId, i) => {
+    // The readings of one sample share device and time: look at each sample once.
+    if (i > 0 && columns.at[i] === columns.at[i - 1] && deviceId === columns.deviceId[i - 1]) return;
+    const at = Date.parse(columns.at[i]!);
+    const bucket = Math.floor(at / PENDING_BUCKET_MS) * PENDING_BUCKET_MS;
+    buckets.set(`${deviceId}\u0000${bucket}`, bucket);
+    if (!(at <= latest.get(deviceId)!)) latest.set(deviceId, at);
+  });
+  const marks = [...buckets.keys()].map((key) => key.slice(0, key.indexOf('\u0000')));
+  const devices = [[...latest.keys()], [...latest.values()].map(iso)];
+  const { rows } = await db.query<{ due: boolean }>(MARK, [marks, [...buckets.values()].map(iso), ...devices]);
+  if (rows[0]?.due) await db.query('SELECT flush_reading_rollups($1::text[], $2::timestamptz[], false)', devices);
+}
+
+/**
+ * Marks the buckets pending, in key order, each mark locked until commit (DO UPDATE) so that a
+ * flusher skips it until this transaction's readings are visible; answers whether any of these
+ * devices has a bucket or an hour to roll up that its latest reading has passed, so that flushing is
+ * asked for only then.
+ */
+const MARK = `WITH marked AS (
+    INSERT INTO reading_rollup_pending AS p (device_id, bucket)
+    SELECT d, b FROM unnest($1::text[], $2::timestamptz[]) AS x(d, b)
+    WHERE (SELECT reading_rollup_kind()) = 'table'
+    ORDER BY 1, 2
+    ON CONFLICT (device_id, bucket) DO UPDATE SET rolled = false
+    RETURNING 1
+  )
+  SELECT EXISTS (
+    SELECT 1 FROM reading_rollup_pending p JOIN unnest($3::text[], $4::timestamptz[]) AS x(d, u) ON p.device_id = x.d
+    WHERE (NOT p.rolled AND p.bucket <= x.u - interval '10 minutes')
+       OR date_bin('1 hour', p.bucket, timestamptz '2000-01-03 00:00+00') + interval '1 hour' <= x.u
+  ) AS due, (SELECT count(*) FROM marked) AS marked`;
+
+export async function readingRollupKind(db: Queryable): Promise<ReadingRollupKind> {
+  const { rows } = await db.query<{ kind: ReadingRollupKind }>('SELECT reading_rollup_kind() AS kind');
+  return rows[0]!.kind;
+}
+
+/** Rolls up every pending bucket of a device now, whatever its time (plain mode). Returns how many. */
+export async function flushReadingRollups(pool: Pool, deviceId: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT flush_reading_rollups(ARRAY[$1::text], ARRAY['infinity'::timestamptz], true) AS n`, [deviceId]);
+  return rows[0]!.n;
+}
+
+/**
+ * Recomputes the rollups of one device from its raw readings for every hour that overlaps
+ * [from, to) (whole hours, so both grains are rebuilt whole). Where they are continuous aggregates,
+ * refreshes that window instead (for every device: TimescaleDB refreshes by time only).
+ */
+export async function rebuildReadingRollups(pool: Pool, deviceId: string, from: Date, to: Date): Promise<void> {
+  const range = [deviceId, hourFloor(from), hourCeil(to)];
+  if ((await readingRollupKind(pool)) === 'continuous_aggregate') {
+    // refresh_continuous_aggregate may not run inside a transaction: each CALL is one on its own.
+    for (const view of READING_ROLLUPS) await pool.query(`CALL refresh_continuous_aggregate('${view}', $1::timestamptz, $2::timestamptz)`, range.slice(1));
+    return;
+  }
+  await inTransaction(pool, async (db) => {
+    await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('reading_rollups:' || $1::text, 0))`, [deviceId]);
+    for (const view of READING_ROLLUPS) {
+      await db.query(`DELETE FROM ${view} WHERE device_id = $1::text AND bucket >= $2::timestamptz AND bucket < $3::timestamptz`, range);
+    }
+    await db.query(
+      `INSERT INTO reading_rollup_pending (device_id, bucket)
+       SELECT $1::text, b FROM generate_series($2::timestamptz, $3::timestamptz - interval '10 minutes', interval '10 minutes') AS b
+       ON CONFLICT (device_id, bucket) DO UPDATE SET rolled = false`,
+      range,
+    );
+    await db.query(`SELECT flush_reading_rollups(ARRAY[$1::text], ARRAY['infinity'::timestamptz], true)`, [deviceId]);
+  });
+}
+
+const HOUR_MS = 3_600_000;
+const iso = (t: number) => new Date(t).toISOString();
+const hourFloor = (t: Date) => new Date(Math.floor(t.getTime() / HOUR_MS) * HOUR_MS);
+const hourCeil = (t: Date) => new Date(Math.ceil(t.getTime() / HOUR_MS) * HOUR_MS);
