@@ -25,7 +25,7 @@ export async function overview(db: Pool, query: Omit<KpiQuery, 'interval' | 'gro
   const end = await periodEnd(db, query.to, query.timeZone);
   const snapshot = { timeZone: query.timeZone, at: end, region: query.region, outlet: query.outlet, regions: query.regions, limit: 1_000_000 };
   const [load, complaints, hqStock, hqProcured, open, waiting] = await Promise.all([
-    serviceLoad(db, days),
+    serviceLoad(db, days, { turnaround: false }),
     complaintRates(db, days),
     supplyCycle(db, { ...days, source: 'hq_stock' }),
     supplyCycle(db, { ...days, source: 'hq_procured' }),

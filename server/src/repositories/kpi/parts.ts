@@ -67,15 +67,14 @@ cycle_grp AS (
 ),
 tally AS (
   SELECT c.g, c.bucket, count(*)::int AS requests, avg(c.days) AS mean,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY c.days) AS p50,
-         percentile_cont(0.9) WITHIN GROUP (ORDER BY c.days) AS p90,
+         percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.days) AS p,
          count(*) FILTER (WHERE c.days <= c.target)::int AS within,
          count(DISTINCT c.source)::int AS sources, min(c.source_target) AS source_target
   FROM cycle c
   GROUP BY 1, 2
 )
 SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, cg.g AS group,
-       coalesce(t.requests, 0) AS requests, t.mean, t.p50, t.p90, coalesce(t.within, 0) AS within,
+       coalesce(t.requests, 0) AS requests, t.mean, t.p[1] AS p50, t.p[2] AS p90, coalesce(t.within, 0) AS within,
        coalesce(t.sources, 0) AS sources, t.source_target,
        CASE $11::text
          WHEN 'source' THEN CASE cg.g WHEN 'hq_stock' THEN $13::float8 ELSE $14::float8 END
@@ -147,14 +146,26 @@ export interface OpenPartsRequestRow {
   ageDays: number;
 }
 
-/** Open at $11: requested before it, neither received nor cancelled before it; oldest first, at most $12. */
+/**
+ * Open at $11: requested before it, neither received nor cancelled before it; oldest first, at most $12.
+ * A request with no event at or after $11 is open when it was never received nor cancelled (a partial index
+ * holds those); only the others, few when $11 is about now, are judged by their event times.
+ */
 const OPEN_REQUESTS_SQL = `
-WITH ${SCOPE_CTES}
+WITH ${SCOPE_CTES},
+open_request AS (
+  SELECT r.request_id, r.outlet_id, r.part_no, r.source, r.requested_at
+  FROM parts_request r
+  WHERE r.received_at IS NULL AND r.cancelled_at IS NULL AND r.requested_at IS NOT NULL AND r.last_event_at < $11::timestamptz
+  UNION ALL
+  SELECT r.request_id, r.outlet_id, r.part_no, r.source, r.requested_at
+  FROM parts_request r
+  WHERE r.last_event_at >= $11::timestamptz AND r.requested_at < $11::timestamptz
+    AND NOT coalesce(r.received_at < $11::timestamptz, false)
+    AND NOT coalesce(r.cancelled_at < $11::timestamptz, false)
+)
 SELECT r.request_id, r.outlet_id, r.part_no, r.source, r.requested_at
-FROM parts_request r JOIN scoped_outlet s USING (outlet_id)
-WHERE r.requested_at < $11::timestamptz
-  AND NOT coalesce(r.received_at < $11::timestamptz, false)
-  AND NOT coalesce(r.cancelled_at < $11::timestamptz, false)
+FROM open_request r JOIN scoped_outlet s USING (outlet_id)
 ORDER BY r.requested_at, r.request_id
 LIMIT $12::int`;
 

@@ -38,16 +38,14 @@ interface Tally {
  */
 const SQL = `
 WITH ${SCOPE_CTES},
-complaints_per_order AS (
-  SELECT order_id, count(*)::int AS n FROM complaint_state WHERE order_id IS NOT NULL GROUP BY order_id
-),
 cohort AS (
+  SELECT g, bucket, sum(received)::int AS received, sum(waited_for_parts)::int AS waited FROM load GROUP BY 1, 2
+),
+cohort_complaints AS (
   SELECT ${groupKey('o.home_product_line')} AS g, date_trunc($2::text, o.created_at AT TIME ZONE $1::text) AS bucket,
-         count(*)::int AS received, count(*) FILTER (WHERE o.waited_for_parts)::int AS waited,
-         coalesce(sum(c.n) FILTER (WHERE o.waited_for_parts), 0)::int AS complaints_waited,
-         coalesce(sum(c.n) FILTER (WHERE NOT o.waited_for_parts), 0)::int AS complaints_not_waited
-  FROM service_order o JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id
-  LEFT JOIN complaints_per_order c USING (order_id), bounds b
+         count(*) FILTER (WHERE o.waited_for_parts)::int AS complaints_waited,
+         count(*) FILTER (WHERE NOT o.waited_for_parts)::int AS complaints_not_waited
+  FROM complaint_state c JOIN service_order o USING (order_id) JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id, bounds b
   WHERE o.created_at >= b.range_start AND o.created_at < b.range_end AND ($8::text IS NULL OR o.home_product_line = $8::text)
   GROUP BY 1, 2
 ),
@@ -69,10 +67,11 @@ cycle AS (
 )
 SELECT to_char(grid.bucket, 'YYYY-MM-DD') AS bucket, grid.g AS group,
        coalesce(co.received, 0) AS received, coalesce(co.waited, 0) AS waited,
-       coalesce(co.complaints_waited, 0) AS complaints_waited, coalesce(co.complaints_not_waited, 0) AS complaints_not_waited,
+       coalesce(cc.complaints_waited, 0) AS complaints_waited, coalesce(cc.complaints_not_waited, 0) AS complaints_not_waited,
        coalesce(pw.n, 0) AS parts_wait, cy.hq_stock_days, cy.hq_procured_days
 FROM grid
 LEFT JOIN cohort co ON co.g = grid.g AND co.bucket = grid.bucket
+LEFT JOIN cohort_complaints cc ON cc.g = grid.g AND cc.bucket = grid.bucket
 LEFT JOIN parts_wait pw ON pw.g = grid.g AND pw.bucket = grid.bucket
 LEFT JOIN cycle cy ON cy.g = grid.g AND cy.bucket = grid.bucket
 ORDER BY grid.bucket, grid.g`;

@@ -58,15 +58,13 @@ before_range AS (
   GROUP BY 1
 ),
 turnaround AS (
-  SELECT t.g, t.bucket,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY t.hours) AS p50,
-         percentile_cont(0.9) WITHIN GROUP (ORDER BY t.hours) AS p90
+  SELECT t.g, t.bucket, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY t.hours) AS p
   FROM (
     SELECT ${groupKey('o.home_product_line')} AS g, date_trunc($2::text, o.first_completed_at AT TIME ZONE $1::text) AS bucket,
            extract(epoch FROM o.first_completed_at - o.created_at)::float8 / 3600 AS hours
     FROM service_order o JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id, bounds b
     WHERE o.first_completed_at >= b.range_start AND o.first_completed_at < b.range_end AND o.created_at IS NOT NULL
-      AND ($8::text IS NULL OR o.home_product_line = $8::text)
+      AND ($8::text IS NULL OR o.home_product_line = $8::text) AND $11::boolean
   ) t
   GROUP BY 1, 2
 ),
@@ -79,7 +77,7 @@ denominator AS (
 SELECT to_char(grid.bucket, 'YYYY-MM-DD') AS bucket, grid.g AS group,
        coalesce(t.received, 0) AS received, coalesce(t.completed, 0) AS completed, coalesce(t.first_time_fixes, 0) AS first_time_fixes,
        (coalesce(br.opened, 0) + sum(coalesce(t.opened, 0)) OVER (PARTITION BY grid.g ORDER BY grid.bucket))::int AS backlog,
-       CASE WHEN t.turnarounds > 0 THEN t.hours / t.turnarounds END AS mean, ta.p50, ta.p90, d.outlets, d.technicians
+       CASE WHEN t.turnarounds > 0 THEN t.hours / t.turnarounds END AS mean, ta.p[1] AS p50, ta.p[2] AS p90, d.outlets, d.technicians
 FROM grid
 JOIN denominator d ON d.g = grid.g
 LEFT JOIN before_range br ON br.g = grid.g
@@ -87,8 +85,10 @@ LEFT JOIN tally t ON t.g = grid.g AND t.bucket = grid.bucket
 LEFT JOIN turnaround ta ON ta.g = grid.g AND ta.bucket = grid.bucket
 ORDER BY grid.bucket, grid.g`;
 
-export async function serviceLoad(db: Pool, query: KpiQuery): Promise<ServiceLoadRow[]> {
-  const rows = await readWithoutJit<Tally>(db, SQL, scopeValues(query, []), { rollupsIn: query.timeZone });
+/** `turnaround: false` leaves out the turnaround figures (the costliest: their percentiles need every order), as the overview does. */
+export async function serviceLoad(db: Pool, query: KpiQuery, options: { turnaround?: boolean } = {}): Promise<ServiceLoadRow[]> {
+  const withTurnaround = options.turnaround ?? true;
+  const rows = await readWithoutJit<Tally>(db, SQL, [...scopeValues(query, []), withTurnaround], { rollupsIn: query.timeZone });
   return rows.map((row) => ({
     bucket: row.bucket,
     group: row.group === '' ? null : row.group,
@@ -97,8 +97,9 @@ export async function serviceLoad(db: Pool, query: KpiQuery): Promise<ServiceLoa
     backlog: row.backlog,
     avgOrdersPerOutlet: ratio(row.received, row.outlets, 'no outlets in scope'),
     ordersPerTechnician: ratio(row.received, row.technicians, 'no technicians on staff in scope'),
-    turnaroundHours:
-      row.mean === null
+    turnaroundHours: !withTurnaround
+      ? { value: null, reason: 'not asked for' }
+      : row.mean === null
         ? { value: null, reason: row.completed > 0 ? 'only repeat completions of reopened orders' : 'no orders completed' }
         : { mean: row.mean, p50: row.p50!, p90: row.p90! },
     firstTimeFixRate: ratio(row.first_time_fixes, row.completed, 'no orders completed'),
