@@ -27,6 +27,8 @@ export const ConfigSchema = Type.Object({
   READING_RETENTION_DAYS: Type.Integer({ minimum: 1, default: 730 }),
   OPERATING_MAX_GAP_MINUTES: Type.Integer({ minimum: 10, maximum: 1440, default: 60, description: 'two readings of a device at most this many minutes apart (at least 10, the rollup bucket) count as operating time in between; a longer gap counts as switched off' }),
   PARTITIONS_AHEAD: Type.Integer({ minimum: 1, default: 3, description: 'time partitions created ahead on plain PostgreSQL' }),
+  RUL_WARNING_CYCLES: Type.Number({ minimum: 0, default: 50, description: 'an engine with at most this many cycles of remaining useful life is in warning health' }),
+  RUL_CRITICAL_CYCLES: Type.Number({ minimum: 0, default: 20, description: 'an engine with at most this many cycles of remaining useful life is in critical health' }),
   LIVE_THROTTLE_MS: Type.Integer({ minimum: 10, default: 250, description: 'at most one live message per device and client this often, in milliseconds' }),
   WEB_DIST: Type.String({ default: '', description: 'folder of the built dashboard; empty: web/dist beside the server' }),
   TARGET_ORDERS_PER_TECHNICIAN: Type.Number({ exclusiveMinimum: 0, default: 60, description: 'orders a technician is expected to handle in a month (staffing recommendation)' }),

@@ -13,3 +13,4 @@ export * from './rul.js';
 export * from './alarms.js';
 export * from './downsample.js';
 export * from './telemetry.js';
+export * from './fleet.js';

@@ -17,6 +17,7 @@ import metricsPlugin from './plugins/app/metrics.js';
 import referencesPlugin from './plugins/app/references.js';
 import livePlugin from './plugins/app/live.js';
 import liveRoutes from './routes/api/v1/live.js';
+import fleetRoutes from './routes/api/v1/fleet.js';
 import healthRoutes from './routes/health.js';
 import adminRoutes from './routes/api/v1/admin.js';
 import ingestRoutes from './routes/api/v1/ingest.js';
@@ -76,6 +77,7 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(staffingRoutes, { prefix: '/api/v1/kpi' });
   await app.register(rulRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes, { prefix: '/api/v1' });
+  await app.register(fleetRoutes, { prefix: '/api/v1' });
   await app.register(alarmRoutes, { prefix: '/api/v1' });
   await app.register(telemetryRoutes, { prefix: '/api/v1' });
   await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);

@@ -2,7 +2,7 @@ import type { ChangeNotice, IngestJob, StreamName, StreamRecord } from '@service
 import { inTransaction, lockIds, type Pool, type Queryable } from '../db.js';
 import { insertComplaints, refreshComplaints } from '../repositories/complaints.js';
 import { insertPartsRequestEvents, refreshPartsRequests } from '../repositories/partsRequests.js';
-import { insertReadings, toReadingColumns } from '../repositories/readings.js';
+import { insertReadings, markDevicesSeen, toReadingColumns } from '../repositories/readings.js';
 import { insertServiceOrderEvents, refreshServiceOrders } from '../repositories/serviceOrders.js';
 
 /** The business time zone the rollups are kept in (rollup_state); null leaves the rollups alone. */
@@ -32,7 +32,11 @@ const writers: { [S in StreamName]: Writer<S> } = {
     await refreshComplaints(db, [...new Set(stored)], rollupTimeZone);
     return stored.length;
   },
-  telemetry: (db, records) => insertReadings(db, toReadingColumns(records)),
+  telemetry: async (db, records) => {
+    const stored = await insertReadings(db, toReadingColumns(records));
+    await markDevicesSeen(db, records);
+    return stored;
+  },
 };
 
 /** Writes one ingestion job in one transaction and describes what it changed. */

@@ -55,3 +55,22 @@ async function storeReadings(db: Queryable, columns: ReadingColumns): Promise<nu
     return rowCount ?? 0;
   }
 }
+
+/** Moves each device's last-seen time forward to its latest reading in these records (never back). */
+export async function markDevicesSeen(db: Queryable, records: readonly TelemetryRecord[]): Promise<void> {
+  const latest = new Map<string, string>();
+  for (const record of records) {
+    for (const sample of record.readings) {
+      const seen = latest.get(record.deviceId);
+      if (seen === undefined || Date.parse(sample.at) > Date.parse(seen)) latest.set(record.deviceId, sample.at);
+    }
+  }
+  if (latest.size === 0) return;
+  const devices = [...latest.keys()].sort(); // one order for every writer: no deadlock between jobs
+  await db.query(
+    `INSERT INTO device_seen AS s (device_id, last_seen_at)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[])
+     ON CONFLICT (device_id) DO UPDATE SET last_seen_at = greatest(s.last_seen_at, excluded.last_seen_at)`,
+    [devices, devices.map((d) => latest.get(d)!)],
+  );
+}

@@ -55,7 +55,8 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
       },
     );
 
-    app.get(
+    // The devices list carries each device's health: routes/api/v1/fleet.ts.
+    if (collection !== 'devices') app.get(
       `/${collection}`,
       {
         preHandler: app.requireScope('reference', 'read'),
