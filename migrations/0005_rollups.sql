@@ -21,8 +21,6 @@ ALTER TABLE service_order
 COMMENT ON COLUMN service_order.home_outlet_id IS 'outlet of the first created event (of the first event without one): where the order counts';
 COMMENT ON COLUMN service_order.opened IS 'starts of the spans in which the order was open (created or reopened after being closed)';
 COMMENT ON COLUMN service_order.closed IS 'ends of those spans (completed, closed or cancelled while open), in order';
-CREATE INDEX IF NOT EXISTS service_order_created_idx ON service_order (created_at) INCLUDE (home_outlet_id, home_product_line);
-CREATE INDEX IF NOT EXISTS service_order_first_completed_idx ON service_order (first_completed_at);
 
 -- A complaint as its first event tells it; a complaint logged twice is one complaint.
 CREATE TABLE IF NOT EXISTS complaint_state (
@@ -38,7 +36,6 @@ CREATE INDEX IF NOT EXISTS complaint_state_order_idx ON complaint_state (order_i
 CREATE INDEX IF NOT EXISTS complaint_state_at_idx ON complaint_state (at);
 CREATE INDEX IF NOT EXISTS complaint_complaint_idx ON complaint (complaint_id, at);
 
-CREATE INDEX IF NOT EXISTS parts_request_received_idx ON parts_request (received_at) WHERE received_at IS NOT NULL;
 
 -- The time zone the rollups are bucketed in; the workers rebuild them when the setting changes.
 CREATE TABLE IF NOT EXISTS rollup_state (
@@ -113,5 +110,6 @@ LANGUAGE sql STABLE AS $$
   FROM unnest(ARRAY['day', 'week', 'month']) AS g(grain)
 $$;
 
--- Orders waiting for parts as of a moment: those with no later event are as service_order says.
+-- Orders waiting for parts as of a moment: those with no later event are as service_order says
+-- (server/src/repositories/kpi/parts.ts); the figures' other indexes are in 0009_kpi_indexes.sql.
 CREATE INDEX IF NOT EXISTS service_order_last_event_idx ON service_order (last_event_at);

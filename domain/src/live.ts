@@ -45,7 +45,7 @@ export type LiveServerMessage =
   | { type: 'error'; message: string; topic?: string }
   | { type: 'readings'; topic: string; deviceId: string; sensors: Record<string, SensorSummary> }
   | { type: 'alarm'; topic: 'alarms'; alarm: Record<string, unknown> }
-  | { type: 'change'; topic: 'kpi'; stream: string; from: string; to: string; count: number };
+  | { type: 'change'; topic: 'kpi'; stream: string; from: string; to: string; count: number | null };
 
 /** Folds `next` into `into` (same sensor): counts add, extremes widen, the later reading is the latest. */
 export function mergeSensorSummary(into: SensorSummary | undefined, next: SensorSummary): SensorSummary {

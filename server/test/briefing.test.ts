@@ -196,6 +196,13 @@ describe('the daily briefing', () => {
     expect(Object.keys(response.json().departments)).toEqual(['parts']);
   });
 
+  it('refuses a key limited to regions: the briefing covers the whole network', async () => {
+    const north = await h.key(['read'], ['north']);
+    const response = await h.app.inject({ method: 'GET', url: `/api/v1/briefings?date=${DAY}`, headers: bearer(north) });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().message).toMatch(/whole network/);
+  });
+
   it('writes the day before by default, across a month boundary', async () => {
     // 23:30 on 1 March in New York is 04:30 UTC on 2 March: the day before is 28 February.
     const briefing = await writeBriefing(h.pool, h.config, {}, new Date('2026-03-02T04:30:00Z'));

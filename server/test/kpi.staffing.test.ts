@@ -178,7 +178,7 @@ describe('staffing at the edges, in America/New_York', () => {
   });
 
   it('rejects a bad month with a 400 naming it, and answers 401 without a key', async () => {
-    for (const month of ['2026-13', '2026-3', 'march', '2026-00']) {
+    for (const month of ['2026-13', '2026-3', 'march', '2026-00', '0000-01']) {
       const response = await h.app.inject({ method: 'GET', url: `/api/v1/kpi/staffing?month=${month}`, headers: bearer(reader) });
       expect(response.statusCode, month).toBe(400);
       const body = response.json() as { message: string; errors: Array<{ path: string }> };

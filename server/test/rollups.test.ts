@@ -2,7 +2,7 @@
 // from scratch, whatever order the events arrived in; the figures refuse to answer (503) while the
 // rollups are bucketed in another time zone than the business one, and answer again once rebuilt.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRollups } from '@servicetower/workers';
+import { ensureRollups, processIngestJob } from '@servicetower/workers';
 import { bearer, startHarness, type Harness } from './support/harness.js';
 import { simulatedRun } from './support/simulated.js';
 
@@ -60,6 +60,20 @@ describe('rollups', () => {
     expect(await ensureRollups(h.pool, ZONE)).toBe(true);
     expectSameRollups(await rollups(h), incremental);
     expect(await ensureRollups(h.pool, ZONE)).toBe(false);
+  });
+
+  it('are left alone by a writer whose time zone is not the one they were rebuilt in (a rolling change of zone)', async () => {
+    await h.pool.query(`UPDATE rollup_state SET time_zone = 'Asia/Tokyo'`);
+    const event = { eventId: 'zone-1', orderId: 'ZONE-1', type: 'created', at: '2026-02-10T12:00:00Z', outletId: incremental[0]!.key.split(' ')[2]!, productLine: incremental[0]!.key.split(' ')[3]! };
+    await processIngestJob(h.pool, 'service-orders', { batchId: 'zone', part: 0, records: [event as never] }, { rollupTimeZone: ZONE });
+    expect(await h.count(`SELECT 1 FROM service_order WHERE order_id = 'ZONE-1'`)).toBe(1);
+    await h.pool.query(`UPDATE rollup_state SET time_zone = $1`, [ZONE]);
+    const kept = await rollups(h);
+    expect(await ensureRollups(h.pool, 'UTC')).toBe(true); // rebuild elsewhere and back: the facts hold the new order
+    expect(await ensureRollups(h.pool, ZONE)).toBe(true);
+    const rebuilt = await rollups(h);
+    expect(rebuilt.filter((row) => row.counts[0]! > 0).reduce((n, row) => n + (row.key.startsWith('day ') ? row.counts[0]! : 0), 0))
+      .toBe(kept.filter((row) => row.counts[0]! > 0).reduce((n, row) => n + (row.key.startsWith('day ') ? row.counts[0]! : 0), 0) + 1);
   });
 
   it('answer 503 with Retry-After while bucketed in another time zone, and the figures again once rebuilt', async () => {

@@ -82,7 +82,9 @@ export class LiveHub {
     const client = new LiveClient(socket, regions, this.throttleMs);
     this.clients.add(client);
     return {
-      onMessage: (data: string) => this.handle(client, data),
+      // A failed scope lookup (the database away) answers the client; it must never become an unhandled rejection.
+      onMessage: (data: string) =>
+        this.handle(client, data).catch(() => client.send({ type: 'error', message: 'The subscription could not be checked just now: send it again.' })),
       onClose: () => {
         client.close();
         this.clients.delete(client);
@@ -128,8 +130,12 @@ export class LiveHub {
     }
   }
 
+  /** A key limited to regions learns that a stream changed over a time range, not how many records of other regions did. */
   change(notice: ChangeNotice): void {
-    for (const client of this.clients) if (client.topics.has('kpi')) client.send({ type: 'change', topic: 'kpi', ...notice });
+    const { stream, from, to, count } = notice;
+    for (const client of this.clients) {
+      if (client.topics.has('kpi')) client.send({ type: 'change', topic: 'kpi', stream, from, to, count: client.regions === null ? count : null });
+    }
   }
 
   /** An alarm reaches the clients that may read its device. */

@@ -1,3 +1,4 @@
+import { SAME_ZONE } from './rollupZone.js';
 import type { Complaint } from '@servicetower/domain';
 import type { Queryable } from '../db.js';
 
@@ -39,7 +40,7 @@ export async function refreshComplaints(db: Queryable, complaintIds: readonly st
        ORDER BY c.complaint_id, c.at, c.event_id
      ), old AS (
        SELECT x.* FROM complaint_state s, complaint_contribution($2::text, s.at, s.outlet_id, s.product_line, s.cause) x
-       WHERE $2::text IS NOT NULL AND s.complaint_id = ANY($1::text[])
+       WHERE $2::text IS NOT NULL AND ${SAME_ZONE} AND s.complaint_id = ANY($1::text[])
      ), upserted AS (
        INSERT INTO complaint_state AS s (complaint_id, event_id, at, outlet_id, product_line, cause, order_id)
        SELECT * FROM first
@@ -50,7 +51,7 @@ export async function refreshComplaints(db: Queryable, complaintIds: readonly st
      ), delta AS (
        SELECT grain, bucket, outlet_id, product_line, cause, sum(complaints)::int AS complaints
        FROM (SELECT x.* FROM upserted s, complaint_contribution($2::text, s.at, s.outlet_id, s.product_line, s.cause) x
-             WHERE $2::text IS NOT NULL
+             WHERE $2::text IS NOT NULL AND ${SAME_ZONE}
              UNION ALL
              SELECT grain, bucket, outlet_id, product_line, cause, -complaints FROM old) d
        GROUP BY 1, 2, 3, 4, 5

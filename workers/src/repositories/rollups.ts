@@ -17,10 +17,11 @@ export async function ensureRollups(pool: Pool, timeZone: string): Promise<boole
     const { rows } = await db.query<{ time_zone: string }>('SELECT time_zone FROM rollup_state WHERE name = $1::text', [FIGURE_ROLLUPS]);
     if (rows[0]?.time_zone === timeZone) return false;
 
-    for (let orders = await missingOrderFacts(db); orders.length > 0; orders = await missingOrderFacts(db)) {
+    // In id order, each id once: an id whose refresh changes nothing cannot hold the loop.
+    for (let orders = await missingOrderFacts(db, ''); orders.length > 0; orders = await missingOrderFacts(db, orders.at(-1)!)) {
       await refreshServiceOrders(db, orders, null);
     }
-    for (let complaints = await missingComplaintStates(db); complaints.length > 0; complaints = await missingComplaintStates(db)) {
+    for (let complaints = await missingComplaintStates(db, ''); complaints.length > 0; complaints = await missingComplaintStates(db, complaints.at(-1)!)) {
       await refreshComplaints(db, complaints, null);
     }
 
@@ -55,16 +56,18 @@ export async function ensureRollups(pool: Pool, timeZone: string): Promise<boole
 type Db = Parameters<Parameters<typeof inTransaction>[1]>[0];
 
 /** Orders stored before their facts existed (rows from before the rollups migration). */
-async function missingOrderFacts(db: Db): Promise<string[]> {
-  const { rows } = await db.query<{ order_id: string }>('SELECT order_id FROM service_order WHERE completions IS NULL LIMIT $1::int', [CHUNK]);
+async function missingOrderFacts(db: Db, after: string): Promise<string[]> {
+  const { rows } = await db.query<{ order_id: string }>(
+    'SELECT order_id FROM service_order WHERE completions IS NULL AND order_id > $2::text ORDER BY order_id LIMIT $1::int', [CHUNK, after]);
   return rows.map((r) => r.order_id);
 }
 
-async function missingComplaintStates(db: Db): Promise<string[]> {
+async function missingComplaintStates(db: Db, after: string): Promise<string[]> {
   const { rows } = await db.query<{ complaint_id: string }>(
     `SELECT DISTINCT c.complaint_id FROM complaint c
-     WHERE NOT EXISTS (SELECT 1 FROM complaint_state s WHERE s.complaint_id = c.complaint_id) LIMIT $1::int`,
-    [CHUNK],
+     WHERE c.complaint_id > $2::text AND NOT EXISTS (SELECT 1 FROM complaint_state s WHERE s.complaint_id = c.complaint_id)
+     ORDER BY 1 LIMIT $1::int`,
+    [CHUNK, after],
   );
   return rows.map((r) => r.complaint_id);
 }

@@ -1,3 +1,4 @@
+import { SAME_ZONE } from './rollupZone.js';
 import type { ServiceOrderEvent } from '@servicetower/domain';
 import type { Queryable } from '../db.js';
 
@@ -86,7 +87,7 @@ export async function refreshServiceOrders(db: Queryable, orderIds: readonly str
        FROM e GROUP BY order_id
      ), old AS (
        SELECT c.* FROM service_order s, service_load_contribution($2::text, ${CONTRIBUTION_ARGS('s')}) c
-       WHERE $2::text IS NOT NULL AND s.order_id = ANY($1::text[])
+       WHERE $2::text IS NOT NULL AND ${SAME_ZONE} AND s.order_id = ANY($1::text[])
      ), upserted AS (
        INSERT INTO service_order AS s (order_id, status, outlet_id, product_line, technician_id, customer_id, device_id, channel,
          created_at, completed_at, closed_at, cancelled_at, waiting_parts_since, visits, reopened, labor_cost, last_event_at, updated_at,
@@ -115,7 +116,7 @@ export async function refreshServiceOrders(db: Queryable, orderIds: readonly str
        RETURNING s.*
      ), new AS (
        SELECT c.* FROM upserted s, service_load_contribution($2::text, ${CONTRIBUTION_ARGS('s')}) c
-       WHERE $2::text IS NOT NULL
+       WHERE $2::text IS NOT NULL AND ${SAME_ZONE}
      ), delta AS (
        SELECT grain, bucket, outlet_id, product_line, sum(received)::int AS received, sum(completed)::int AS completed,
               sum(first_time_fixes)::int AS first_time_fixes, sum(backlog_delta)::int AS backlog_delta,

@@ -13,6 +13,7 @@ declare module 'fastify' {
 
 /** How long a device's region is remembered for scope checks of live subscribers. */
 const REGION_TTL_MS = 60_000;
+const REGION_CACHE_SIZE = 10_000;
 
 /**
  * The live channel's plumbing: WebSocket support, a Redis subscriber on the channels the workers publish
@@ -29,6 +30,7 @@ export default fp(
       const { rows } = await app.db.query<{ region_id: string }>(
         'SELECT o.region_id FROM device d JOIN outlet o USING (outlet_id) WHERE d.device_id = $1::text', [deviceId]);
       const region = rows[0]?.region_id ?? null;
+      if (regions.size >= REGION_CACHE_SIZE) regions.clear(); // bounded, whatever ids clients ask for
       regions.set(deviceId, { region, until: Date.now() + REGION_TTL_MS });
       return region;
     };

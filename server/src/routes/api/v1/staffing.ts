@@ -69,7 +69,7 @@ const staffingRoutes: FastifyPluginAsyncTypebox = async (app) => {
 function monthIndex(month: string): number {
   const match = /^(\d{4})-(\d{2})$/.exec(month);
   const number = match ? Number(match[2]) : 0;
-  if (!match || number < 1 || number > 12) throw badMonth(`month (${month}) is not a month: use YYYY-MM, e.g. 2026-03.`);
+  if (!match || number < 1 || number > 12 || Number(match[1]) < 1) throw badMonth(`month (${month}) is not a month: use YYYY-MM, e.g. 2026-03.`);
   return Number(match[1]) * 12 + number - 1;
 }
 
