@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARTS_SOURCES } from '@servicetower/domain';
 import type { Backfill, SimulationSettings } from '@servicetower/simulator';
 import { bearer, seedReference, startHarness, type Harness } from './support/harness.js';
+import { differences } from './support/compare.js';
 import { simulatedRun } from './support/simulated.js';
 
 const ZONE = { BUSINESS_TIMEZONE: 'Asia/Shanghai' };
@@ -13,18 +14,6 @@ async function get(h: Harness, token: string, url: string): Promise<{ rows: Row[
   const response = await h.app.inject({ method: 'GET', url, headers: bearer(token) });
   if (response.statusCode !== 200) throw new Error(`GET ${url}: ${response.statusCode} ${response.body}`);
   return response.json() as { rows: Row[]; at?: string };
-}
-
-/** Every difference between two values, numbers compared to 1e-9 relative; [] when they agree. */
-function differences(actual: unknown, expected: unknown, path: string): string[] {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    return Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)) ? [] : [`${path}: ${actual} ≠ ${expected}`];
-  }
-  if (expected !== null && typeof expected === 'object' && actual !== null && typeof actual === 'object') {
-    const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
-    return [...keys].flatMap((key) => differences((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`));
-  }
-  return Object.is(actual, expected) ? [] : [`${path}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(expected)}`];
 }
 
 describe('parts figures against the ground truth of a seeded simulator run', () => {
