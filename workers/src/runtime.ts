@@ -12,6 +12,7 @@ import { briefingDeliveryJobs, deliverBriefing, writeBriefing } from './processo
 import { processIngestJob } from './processors/ingest.js';
 import { runMaintenance } from './processors/maintenance.js';
 import { processRulJob, queueRulRefresh } from './processors/rul.js';
+import { followUpsFor } from './repositories/followUps.js';
 import { ensureRollups } from './repositories/rollups.js';
 import { changesChannel, closeQueues, createBlockingConnection, createQueues } from './queues.js';
 
@@ -55,8 +56,12 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         metrics.jobLatency.observe({ queue: stream }, (Date.now() - job.timestamp) / 1000);
         await publisher.publish(channel, JSON.stringify(notice));
         if (stream === 'telemetry') await publishReadings(publisher, config.QUEUE_PREFIX, job.data.records as IngestJob<'telemetry'>['records']);
-        if (stream === 'telemetry') await queues.alarms.add('alarms', alarmsJobFor(job.data.records as IngestJob<'telemetry'>['records'], notice), { jobId: alarmsJobId(job.id!) });
-        if (stream === 'telemetry') await queueRulRefresh(queues.rul, job.id!, job.data.records as IngestJob<'telemetry'>['records']);
+        if (stream === 'telemetry') {
+          const records = job.data.records as IngestJob<'telemetry'>['records'];
+          const needs = await followUpsFor(pool, [...new Set(records.map((r) => r.deviceId))]);
+          if (needs.alarms) await queues.alarms.add('alarms', alarmsJobFor(records, notice), { jobId: alarmsJobId(job.id!) });
+          if (needs.rul) await queueRulRefresh(queues.rul, job.id!, records);
+        }
         return notice.count;
       },
       options,
