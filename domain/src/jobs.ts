@@ -15,7 +15,7 @@ export interface QueuePayloads {
   complaints: IngestJob<'complaints'>;
   telemetry: IngestJob<'telemetry'>;
   /** The hourly housekeeping, and the daily tick that enqueues the briefing (its scheduler lives here with the others). */
-  maintenance: { task: 'partitions' } | { task: 'briefing' } | { task: 'alarms'; now?: string };
+  maintenance: { task: 'partitions' } | { task: 'briefing' } | { task: 'alarms'; now?: string } | { task: 'rollups' };
   /** Writes the briefing of a local day (YYYY-MM-DD); no date: the day before, in the business time zone. */
   briefing: { date?: string };
   /** Posts the stored briefing of a day to one webhook. */

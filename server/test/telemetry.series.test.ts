@@ -2,7 +2,7 @@
 // through the real API and workers: readings posted over HTTP, answers checked against what was sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BucketPoint, DeviceCost, RawPoint, Series } from '@servicetower/domain';
-import { flushReadingRollups, rebuildReadingRollups } from '@servicetower/workers';
+import { flushDueReadingRollups, flushReadingRollups, rebuildReadingRollups } from '@servicetower/workers';
 import { bearer, seedReference, startHarness, type Harness } from './support/harness.js';
 
 const MINUTE = 60_000;
@@ -70,6 +70,18 @@ describe('telemetry series and operating cost', () => {
   afterAll(() => h?.close());
 
   const inRange = (sensor: 's2' | 's3', from: number, to: number) => sent[sensor].filter((r) => r.at >= from && r.at < to);
+
+  it('rolls up, on the scheduled flush, the buckets the device has reported past, and only those', async () => {
+    const start = T0 + 100 * 24 * HOUR; // 10-minute aligned, after everything else eng-2 sends
+    await post('telemetry', [{ deviceId: 'eng-2', readings: Array.from({ length: 7 }, (_, i) => ({ at: iso(start + i * 5 * MINUTE), values: { s2: 640 + i } })) }]);
+    await h.drained();
+    const pending = () => h.count(`SELECT 1 FROM reading_rollup_pending WHERE device_id = 'eng-2' AND NOT rolled`);
+    expect(await pending()).toBe(4); // buckets at 0, 10, 20 and 30 minutes; the last reading is at 30 minutes
+    await flushDueReadingRollups(h.pool);
+    expect(await pending()).toBe(1); // the 30-minute bucket waits for a later report
+    const { rows } = await h.pool.query(`SELECT bucket, min, max, count FROM reading_10m WHERE device_id = 'eng-2' AND sensor = 's2' AND bucket >= $1 ORDER BY bucket`, [new Date(start)]);
+    expect(rows.map((r: { min: number; max: number; count: string }) => [r.min, r.max, Number(r.count)])).toEqual([[640, 641, 2], [642, 643, 2], [644, 645, 2]]);
+  });
 
   it('gives every raw reading of a short range exactly', async () => {
     const body = await series(`sensors=s2,s3&from=${iso(T0)}&to=${iso(T0 + 5 * MINUTE)}`);

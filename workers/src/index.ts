@@ -14,4 +14,4 @@ export {
 export { ensureRulModel, refreshDeviceRul, type StoredRulModel } from './processors/rul.js';
 export { readDeviceRul } from './repositories/rul.js';
 export { readCmapssFile, readTrueRul, resolveCmapssDir } from './rul/cmapss.js';
-export { flushReadingRollups, rebuildReadingRollups, readingRollupKind, READING_ROLLUPS } from './repositories/readingRollups.js';
+export { flushDueReadingRollups, flushReadingRollups, rebuildReadingRollups, readingRollupKind, READING_ROLLUPS } from './repositories/readingRollups.js';

@@ -12,7 +12,8 @@ import { briefingDeliveryJobs, deliverBriefing, writeBriefing } from './processo
 import { processIngestJob } from './processors/ingest.js';
 import { runMaintenance } from './processors/maintenance.js';
 import { processRulJob, queueRulRefresh } from './processors/rul.js';
-import { followUpsFor } from './repositories/followUps.js';
+import { followUpChecker } from './repositories/followUps.js';
+import { flushDueReadingRollups } from './repositories/readingRollups.js';
 import { ensureRollups } from './repositories/rollups.js';
 import { changesChannel, closeQueues, createBlockingConnection, createQueues } from './queues.js';
 
@@ -24,6 +25,8 @@ export interface RunningWorkers {
 
 const MAINTENANCE_EVERY_MS = 3600_000;
 const ALARM_CHECK_EVERY_MS = 60_000;
+/** Telemetry rollups are flushed this often, off the ingestion path (readers cover what is pending from the raw readings). */
+const ROLLUP_FLUSH_EVERY_MS = 60_000;
 
 /** Starts a BullMQ worker per queue, the maintenance schedule and the metrics endpoint. */
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
@@ -34,6 +37,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   const metrics = createWorkerMetrics();
   if (await ensureRollups(pool, config.BUSINESS_TIMEZONE)) log.info({ timeZone: config.BUSINESS_TIMEZONE }, 'rollups rebuilt for the business time zone');
   const writeOptions = { rollupTimeZone: config.BUSINESS_TIMEZONE };
+  const followUpsOf = followUpChecker(pool);
   const channel = changesChannel(config.QUEUE_PREFIX);
   const options = {
     connection,
@@ -58,7 +62,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
         if (stream === 'telemetry') await publishReadings(publisher, config.QUEUE_PREFIX, job.data.records as IngestJob<'telemetry'>['records']);
         if (stream === 'telemetry') {
           const records = job.data.records as IngestJob<'telemetry'>['records'];
-          const needs = await followUpsFor(pool, [...new Set(records.map((r) => r.deviceId))]);
+          const needs = await followUpsOf([...new Set(records.map((r) => r.deviceId))]);
           if (needs.alarms) await queues.alarms.add('alarms', alarmsJobFor(records, notice), { jobId: alarmsJobId(job.id!) });
           if (needs.rul) await queueRulRefresh(queues.rul, job.id!, records);
         }
@@ -83,6 +87,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       'maintenance',
       async (job) => {
         if (job.data.task === 'alarms') return alarmsChanged(await checkAlarms(pool, job.data.now ? new Date(job.data.now) : new Date()));
+        if (job.data.task === 'rollups') return flushDueReadingRollups(pool);
         if (job.data.task !== 'briefing') return runMaintenance(pool, config, job.data, log);
         // The daily tick: one briefing job per local day, however often the tick fires.
         const date = previousLocalDay(config.BUSINESS_TIMEZONE);
@@ -119,6 +124,11 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
     'partitions',
     { every: MAINTENANCE_EVERY_MS },
     { name: 'partitions', data: { task: 'partitions' } },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'reading-rollups',
+    { every: ROLLUP_FLUSH_EVERY_MS },
+    { name: 'reading-rollups', data: { task: 'rollups' } },
   );
   await queues.maintenance.upsertJobScheduler(
     'alarm-check',

@@ -13,48 +13,44 @@ export const PENDING_BUCKET_MS = 600_000;
 export type ReadingRollupKind = 'table' | 'continuous_aggregate';
 
 /**
- * After storing readings, in the same transaction: marks the 10-minute buckets they fall in
- * pending and rolls up the buckets of their devices that the latest reading has passed. Only the
- * distinct buckets and each device's latest time are sent: a few rows per job. A duplicate reading
- * only marks a bucket again, and a bucket is always rolled up from the stored readings, so nothing
- * counts twice. Does nothing where TimescaleDB keeps the rollups.
+ * After storing readings, in the same transaction: marks the 10-minute buckets they fall in pending
+ * (a few rows per job: only the distinct buckets are sent). The scheduled flush rolls them up later from
+ * the stored readings (flushDueReadingRollups), off the ingestion path, as TimescaleDB refreshes its
+ * continuous aggregates by policy; until then readers take those buckets from the raw readings. A
+ * duplicate reading only marks a bucket again, so nothing counts twice. Does nothing where TimescaleDB
+ * keeps the rollups.
  */
 export async function addReadingRollups(db: Queryable, columns: { deviceId: string[]; at: string[] }): Promise<void> {
   const buckets = new Map<string, number>();
-  const latest = new Map<string, number>();
   columns.deviceId.forEach((deviceId, i) => {
     // The readings of one sample share device and time: look at each sample once.
     if (i > 0 && columns.at[i] === columns.at[i - 1] && deviceId === columns.deviceId[i - 1]) return;
-    const at = Date.parse(columns.at[i]!);
-    const bucket = Math.floor(at / PENDING_BUCKET_MS) * PENDING_BUCKET_MS;
+    const bucket = Math.floor(Date.parse(columns.at[i]!) / PENDING_BUCKET_MS) * PENDING_BUCKET_MS;
     buckets.set(`${deviceId}\u0000${bucket}`, bucket);
-    if (!(at <= latest.get(deviceId)!)) latest.set(deviceId, at);
   });
   const marks = [...buckets.keys()].map((key) => key.slice(0, key.indexOf('\u0000')));
-  const devices = [[...latest.keys()], [...latest.values()].map(iso)];
-  const { rows } = await db.query<{ due: boolean }>(MARK, [marks, [...buckets.values()].map(iso), ...devices]);
-  if (rows[0]?.due) await db.query('SELECT flush_reading_rollups($1::text[], $2::timestamptz[], false)', devices);
+  await db.query(MARK, [marks, [...buckets.values()].map(iso)]);
 }
 
+/** Marks the buckets pending, in key order; each mark stays locked until commit, so that a flusher skips it until these readings are visible. */
+const MARK = `INSERT INTO reading_rollup_pending AS p (device_id, bucket)
+  SELECT d, b FROM unnest($1::text[], $2::timestamptz[]) AS x(d, b)
+  WHERE (SELECT reading_rollup_kind()) = 'table'
+  ORDER BY 1, 2
+  ON CONFLICT (device_id, bucket) DO UPDATE SET rolled = false`;
+
 /**
- * Marks the buckets pending, in key order, each mark locked until commit (DO UPDATE) so that a
- * flusher skips it until this transaction's readings are visible; answers whether any of these
- * devices has a bucket or an hour to roll up that its latest reading has passed, so that flushing is
- * asked for only then.
+ * The scheduled flush (plain mode): for every device with pending buckets, rolls up those its latest report
+ * (device_seen) has passed, and the hours it has passed. Devices another flusher holds are skipped this time.
+ * Returns the buckets rolled up.
  */
-const MARK = `WITH marked AS (
-    INSERT INTO reading_rollup_pending AS p (device_id, bucket)
-    SELECT d, b FROM unnest($1::text[], $2::timestamptz[]) AS x(d, b)
-    WHERE (SELECT reading_rollup_kind()) = 'table'
-    ORDER BY 1, 2
-    ON CONFLICT (device_id, bucket) DO UPDATE SET rolled = false
-    RETURNING 1
-  )
-  SELECT EXISTS (
-    SELECT 1 FROM reading_rollup_pending p JOIN unnest($3::text[], $4::timestamptz[]) AS x(d, u) ON p.device_id = x.d
-    WHERE (NOT p.rolled AND p.bucket <= x.u - interval '10 minutes')
-       OR date_bin('1 hour', p.bucket, timestamptz '2000-01-03 00:00+00') + interval '1 hour' <= x.u
-  ) AS due, (SELECT count(*) FROM marked) AS marked`;
+export async function flushDueReadingRollups(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number | null }>(
+    `SELECT flush_reading_rollups(array_agg(s.device_id ORDER BY s.device_id), array_agg(s.last_seen_at ORDER BY s.device_id), false) AS n
+     FROM device_seen s WHERE EXISTS (SELECT 1 FROM reading_rollup_pending p WHERE p.device_id = s.device_id)`,
+  );
+  return rows[0]?.n ?? 0;
+}
 
 export async function readingRollupKind(db: Queryable): Promise<ReadingRollupKind> {
   const { rows } = await db.query<{ kind: ReadingRollupKind }>('SELECT reading_rollup_kind() AS kind');
