@@ -8,9 +8,9 @@
 --   * plain PostgreSQL, and TimescaleDB's Apache edition (no continuous aggregates there): tables the
 --     workers keep. Upserting every bucket a job touches costs more than storing the readings when
 --     jobs hold one reading per sensor (a fleet reporting each minute), so the writer only marks the
---     device's 10-minute buckets pending (reading_rollup_pending, a few rows per job) and rolls up a
---     bucket into reading_10m once the device has reported past its end, and its hour into
---     reading_1h once past the hour (flush_reading_rollups). Readers take a bucket not rolled up yet
+--     device's 10-minute buckets pending (reading_rollup_pending, a few rows per job), and a job
+--     scheduled every minute rolls up a bucket into reading_10m once the device has reported past
+--     its end, and its hour into reading_1h once past the hour (flush_reading_rollups). Readers take a bucket not rolled up yet
 --     from the raw readings, and an hour with pending buckets from its 10-minute rows, as
 --     TimescaleDB's real-time aggregates do.
 
@@ -168,23 +168,6 @@ BEGIN
   RETURN coalesce(cardinality(done_ids), 0) + coalesce(cardinality(hour_ids), 0);
 END
 $$;
--- Called by the writer after storing readings, with the distinct (device, 10-minute bucket) pairs
--- they fall in and each device's latest reading time: marks the buckets pending, in key order and
--- locking each mark until commit, then flushes the buckets of these devices that it has passed.
-CREATE OR REPLACE FUNCTION add_reading_rollups(mark_ids text[], mark_buckets timestamptz[], device_ids text[], untils timestamptz[])
-RETURNS integer LANGUAGE plpgsql AS $$
-BEGIN
-  IF reading_rollup_kind() <> 'table' THEN
-    RETURN 0;
-  END IF;
-  INSERT INTO reading_rollup_pending AS p (device_id, bucket)
-  SELECT d, b FROM unnest(mark_ids, mark_buckets) AS x(d, b)
-  ORDER BY 1, 2
-  ON CONFLICT (device_id, bucket) DO UPDATE SET rolled = false;
-  RETURN flush_reading_rollups(device_ids, untils, false);
-END
-$$;
-
 -- Operating cost per device (GET /api/v1/devices/:id/cost): its orders, and their parts requests.
 CREATE INDEX IF NOT EXISTS service_order_device_idx ON service_order (device_id, created_at) WHERE device_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS parts_request_order_idx ON parts_request (order_id) WHERE order_id IS NOT NULL;
