@@ -19,8 +19,8 @@ export interface OutletLoadRow {
 }
 
 /**
- * Orders received (an order's first `created`, at its outlet) in the 30 local days ending on D, and ending
- * on D−1, per outlet; above target when orders ÷ technicians exceeds $3 (TARGET_ORDERS_PER_TECHNICIAN, a
+ * Orders received (an order's first `created`, at its outlet: service_order's facts) in the 30 local days
+ * ending on D, and ending on D−1, per outlet; above target when orders ÷ technicians exceeds $3 (TARGET_ORDERS_PER_TECHNICIAN, a
  * month's worth), or an outlet without technicians received any. Only the outlets above target on D.
  */
 const OUTLET_LOAD_SQL = `
@@ -28,11 +28,7 @@ WITH window_order AS (
   SELECT c.outlet_id,
          (c.at >= ${DAY_START(1 - BRIEFING_RULES.loadWindowDays)} AND c.at < ${DAY_START(1)}) AS current,
          (c.at < ${DAY_START(0)}) AS previous
-  FROM (
-    SELECT DISTINCT ON (e.order_id) e.order_id, e.at, e.outlet_id
-    FROM service_order_event e WHERE e.type = 'created'
-    ORDER BY e.order_id, e.at, e.event_id
-  ) c
+  FROM (SELECT s.created_at AS at, s.home_outlet_id AS outlet_id FROM service_order s) c
   WHERE c.at >= ${DAY_START(-BRIEFING_RULES.loadWindowDays)} AND c.at < ${DAY_START(1)}
 ),
 tally AS (
@@ -66,31 +62,25 @@ export interface BacklogRow {
 
 /**
  * Orders open at the end of D, D−1 and D−7, for the network (region_id null) and each region: as in the
- * service-load figure, an order with a `created` event opens at created or reopened and closes at
- * completed, closed or cancelled, events in lifecycle order; its region is that of its created outlet.
+ * service-load figure, from each order's open spans (service_order.opened / closed, kept by the workers:
+ * an order with a `created` event opens at created or reopened and closes at completed, closed or
+ * cancelled); its region is that of its created outlet.
  */
 const BACKLOG_SQL = `
-WITH home AS (
-  SELECT DISTINCT ON (e.order_id) e.order_id, o.region_id
-  FROM service_order_event e JOIN outlet o USING (outlet_id)
-  WHERE e.type = 'created'
-  ORDER BY e.order_id, e.at, e.event_id
-),
-transition AS (
-  SELECT h.region_id, e.at,
-         (e.type IN ('created', 'reopened'))::int AS open_after,
-         lag((e.type IN ('created', 'reopened'))::int, 1, 0)
-           OVER (PARTITION BY e.order_id ORDER BY e.at, service_order_event_rank(e.type), e.event_id) AS open_before
-  FROM service_order_event e JOIN home h USING (order_id)
-  WHERE e.type IN ('created', 'reopened', 'completed', 'closed', 'cancelled') AND e.at < ${DAY_START(1)}
-),
-per_region AS (
-  SELECT t.region_id,
-         sum(t.open_after - t.open_before)::int AS end_of_day,
-         coalesce(sum(t.open_after - t.open_before) FILTER (WHERE t.at < ${DAY_START(0)}), 0)::int AS previous_day,
-         coalesce(sum(t.open_after - t.open_before) FILTER (WHERE t.at < ${DAY_START(-6)}), 0)::int AS week_before
-  FROM transition t
-  GROUP BY t.region_id
+WITH per_region AS (
+  SELECT ol.region_id,
+         sum(x.step)::int AS end_of_day,
+         coalesce(sum(x.step) FILTER (WHERE x.at < ${DAY_START(0)}), 0)::int AS previous_day,
+         coalesce(sum(x.step) FILTER (WHERE x.at < ${DAY_START(-6)}), 0)::int AS week_before
+  FROM service_order s
+  JOIN outlet ol ON ol.outlet_id = s.home_outlet_id
+  CROSS JOIN LATERAL (
+    SELECT o AS at, 1 AS step FROM unnest(s.opened) AS o
+    UNION ALL
+    SELECT c, -1 FROM unnest(s.closed) AS c
+  ) x
+  WHERE cardinality(s.opened) > 0 AND x.at < ${DAY_START(1)}
+  GROUP BY ol.region_id
 )
 SELECT NULL::text AS region_id, coalesce(sum(p.end_of_day), 0)::int AS end_of_day,
        coalesce(sum(p.previous_day), 0)::int AS previous_day, coalesce(sum(p.week_before), 0)::int AS week_before
