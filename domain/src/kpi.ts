@@ -83,6 +83,9 @@ export const OverviewTiles = Type.Object({
 });
 
 
+/** A figure, or why it cannot be computed for the scope and bucket. */
+export type Unavailable = Static<typeof Unavailable>;
+export type Figure<T> = T | Unavailable;
 export type ServiceLoadRow = Static<typeof ServiceLoadRow>;
 export type ComplaintRow = Static<typeof ComplaintRow>;
 export type SupplyCycleRow = Static<typeof SupplyCycleRow>;

@@ -70,8 +70,6 @@ export async function readSeries(db: Pool, request: SeriesRequest): Promise<Sens
   const width = bucketWidth(from.getTime(), to.getTime(), maxPoints, grainMs);
 
   return inTransaction(db, async (client) => {
-    // The planner's row estimates for these aggregates are high enough to start JIT, which costs more than the query.
-    await client.query('SET LOCAL jit = off');
     // One row per sensor with its buckets as JSON: parsing thousands of rows costs the client far more.
     const { rows: bucketRows } = await client.query<BucketsRow>(
       `WITH ${effectiveRollup(grain)}

@@ -21,7 +21,6 @@ export async function writeBriefing(pool: Pool, config: Config, job: QueuePayloa
   const targets = { hq_stock: config.SUPPLY_TARGET_HQ_STOCK_DAYS, hq_procured: config.SUPPLY_TARGET_HQ_PROCURED_DAYS };
   return inTransaction(pool, async (db) => {
     await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE');
-    await db.query('SET LOCAL jit = off');
     const sections: BriefingSection[] = [
       await serviceSection(db, timeZone, date, config.TARGET_ORDERS_PER_TECHNICIAN),
       await partsSection(db, timeZone, date, targets),

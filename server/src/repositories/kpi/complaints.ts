@@ -1,19 +1,9 @@
-import { COMPLAINT_CAUSES } from '@servicetower/domain';
+import { COMPLAINT_CAUSES, type ComplaintRow } from '@servicetower/domain';
 import type { Pool } from '@servicetower/workers';
-import { ratio, readWithoutJit, SCOPE_CTES, scopeValues, type Figure, type KpiQuery } from './scope.js';
+import { ratio, readFigures, SCOPE_CTES, scopeValues, type KpiQuery } from './scope.js';
 
 /** The cause that counts as waiting for parts (DESIGN.md §5 parts-wait complaint rate). */
 export const PARTS_WAIT_CAUSE = 'parts_wait';
-
-export interface ComplaintRow {
-  bucket: string;
-  group: string | null;
-  complaints: number;
-  ordersReceived: number;
-  ratePer100: Figure<number>;
-  partsWaitComplaints: number;
-  partsWaitRatePer100: Figure<number>;
-}
 
 interface Tally {
   bucket: string;
@@ -48,7 +38,7 @@ LEFT JOIN received r ON r.g = CASE $9::text WHEN 'cause' THEN '' ELSE grid.g END
 ORDER BY grid.bucket, grid.g`;
 
 export async function complaintRates(db: Pool, query: KpiQuery): Promise<ComplaintRow[]> {
-  const rows = await readWithoutJit<Tally>(db, SQL, [...scopeValues(query, COMPLAINT_CAUSES), PARTS_WAIT_CAUSE], { rollupsIn: query.timeZone });
+  const rows = await readFigures<Tally>(db, SQL, [...scopeValues(query, COMPLAINT_CAUSES), PARTS_WAIT_CAUSE], { rollupsIn: query.timeZone });
   return rows.map((row) => ({
     bucket: row.bucket,
     group: row.group === '' ? null : row.group,

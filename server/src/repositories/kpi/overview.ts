@@ -1,26 +1,12 @@
+import type { Figure, OverviewTiles } from '@servicetower/domain';
 import type { Pool } from '@servicetower/workers';
 import { complaintRates } from './complaints.js';
-import { openPartsRequests, ordersWaitingForParts, supplyCycle, type PartsSource } from './parts.js';
-import { ratio, type Figure, type KpiQuery } from './scope.js';
+import { openPartsRequests, ordersWaitingForParts, supplyCycle } from './parts.js';
+import { ratio, type KpiQuery } from './scope.js';
 import { serviceLoad } from './serviceLoad.js';
 
-export interface Overview {
-  /** The period, local dates, `to` exclusive. */
-  from: string;
-  to: string;
-  ordersReceived: number;
-  /** Orders open at the period's end. */
-  backlog: number;
-  complaintRatePer100: Figure<number>;
-  partsWaitRatePer100: Figure<number>;
-  supplyCycleMeanDays: Record<PartsSource, Figure<number>>;
-  /** Open at the period's end (or now, when that is earlier). */
-  openPartsRequests: number;
-  ordersWaitingForParts: number;
-}
-
 /** The landing tiles: every figure over the period's local days, the lists counted at its end. */
-export async function overview(db: Pool, query: Omit<KpiQuery, 'interval' | 'groupBy'>): Promise<Overview> {
+export async function overview(db: Pool, query: Omit<KpiQuery, 'interval' | 'groupBy'>): Promise<OverviewTiles> {
   const days = { ...query, interval: 'day' as const, groupBy: null };
   const end = await periodEnd(db, query.to, query.timeZone);
   const snapshot = { timeZone: query.timeZone, at: end, region: query.region, outlet: query.outlet, regions: query.regions, limit: 1_000_000 };

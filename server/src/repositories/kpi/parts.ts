@@ -1,6 +1,8 @@
-import { PARTS_SOURCES, type PartsRequestEvent } from '@servicetower/domain';
+import {
+  PARTS_SOURCES, type Figure, type OpenPartsRequestRow, type OrderWaitingForPartsRow, type PartsRequestEvent, type SupplyCycleRow,
+} from '@servicetower/domain';
 import type { Pool } from '@servicetower/workers';
-import { readWithoutJit, SCOPE_CTES, scopeValues, type Figure, type KpiQuery } from './scope.js';
+import { readFigures, SCOPE_CTES, scopeValues, type KpiQuery } from './scope.js';
 
 export type PartsSource = PartsRequestEvent['source'];
 export type SupplyCycleGroupBy = 'source' | 'region' | 'outlet' | 'part';
@@ -12,17 +14,6 @@ const DAY_MS = 86_400_000;
 export interface SupplyCycleQuery extends Omit<KpiQuery, 'groupBy' | 'productLine'> {
   groupBy: SupplyCycleGroupBy | null;
   source: PartsSource | null;
-}
-
-export interface SupplyCycleRow {
-  bucket: string;
-  group: string | null;
-  requests: number;
-  meanDays: Figure<number>;
-  p50Days: Figure<number>;
-  p90Days: Figure<number>;
-  targetDays: Figure<number>;
-  withinTargetShare: Figure<number>;
 }
 
 interface CycleTally {
@@ -92,7 +83,7 @@ export async function supplyCycle(db: Pool, query: SupplyCycleQuery): Promise<Su
     ...scopeValues({ ...query, groupBy: scopeGroup, productLine: null }, []),
     query.groupBy ?? '', query.source, query.supplyTargets.hq_stock, query.supplyTargets.hq_procured, PARTS_SOURCES,
   ];
-  const rows = await readWithoutJit<CycleTally>(db, SUPPLY_CYCLE_SQL, values);
+  const rows = await readFigures<CycleTally>(db, SUPPLY_CYCLE_SQL, values);
   return rows.map((row) => {
     const none = { value: null, reason: 'no requests received' };
     return {
@@ -137,15 +128,6 @@ function snapshotValues(query: SnapshotQuery): unknown[] {
   return [...scopeValues(scope, []), query.at, query.limit];
 }
 
-export interface OpenPartsRequestRow {
-  requestId: string;
-  outletId: string;
-  partNo: string;
-  source: string;
-  requestedAt: string;
-  ageDays: number;
-}
-
 /**
  * Open at $11: requested before it, neither received nor cancelled before it; oldest first, at most $12.
  * A request with no event at or after $11 is open when it was never received nor cancelled (a partial index
@@ -170,7 +152,7 @@ ORDER BY r.requested_at, r.request_id
 LIMIT $12::int`;
 
 export async function openPartsRequests(db: Pool, query: SnapshotQuery): Promise<OpenPartsRequestRow[]> {
-  const rows = await readWithoutJit<{ request_id: string; outlet_id: string; part_no: string; source: string; requested_at: Date }>(
+  const rows = await readFigures<{ request_id: string; outlet_id: string; part_no: string; source: string; requested_at: Date }>(
     db, OPEN_REQUESTS_SQL, snapshotValues(query));
   return rows.map((row) => ({
     requestId: row.request_id,
@@ -180,13 +162,6 @@ export async function openPartsRequests(db: Pool, query: SnapshotQuery): Promise
     requestedAt: row.requested_at.toISOString(),
     ageDays: (query.at.getTime() - row.requested_at.getTime()) / DAY_MS,
   }));
-}
-
-export interface OrderWaitingForPartsRow {
-  orderId: string;
-  outletId: string;
-  since: string;
-  daysWaiting: number;
 }
 
 /**
@@ -243,7 +218,7 @@ ORDER BY w.since, w.order_id
 LIMIT $12::int`;
 
 export async function ordersWaitingForParts(db: Pool, query: SnapshotQuery): Promise<OrderWaitingForPartsRow[]> {
-  const rows = await readWithoutJit<{ order_id: string; outlet_id: string; since: Date }>(db, WAITING_SQL, snapshotValues(query));
+  const rows = await readFigures<{ order_id: string; outlet_id: string; since: Date }>(db, WAITING_SQL, snapshotValues(query));
   return rows.map((row) => ({
     orderId: row.order_id,
     outletId: row.outlet_id,

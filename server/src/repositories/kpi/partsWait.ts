@@ -1,21 +1,8 @@
-import { PARTS_SOURCES } from '@servicetower/domain';
+import { PARTS_SOURCES, type Figure, type PartsWaitComplaintRow } from '@servicetower/domain';
 import type { Pool } from '@servicetower/workers';
 import { PARTS_WAIT_CAUSE } from './complaints.js';
 import type { PartsSource } from './parts.js';
-import { groupKey, ratio, readWithoutJit, SCOPE_CTES, scopeValues, type Figure, type KpiQuery } from './scope.js';
-
-export interface PartsWaitComplaintRow {
-  bucket: string;
-  group: string | null;
-  ordersWaited: number;
-  ordersNotWaited: number;
-  complaintsWaited: number;
-  complaintsNotWaited: number;
-  complaintRateWaitedPer100: Figure<number>;
-  complaintRateNotWaitedPer100: Figure<number>;
-  partsWaitRatePer100: Figure<number>;
-  supplyCycleMeanDays: Record<PartsSource, Figure<number>>;
-}
+import { groupKey, ratio, readFigures, SCOPE_CTES, scopeValues, type KpiQuery } from './scope.js';
 
 interface Tally {
   bucket: string;
@@ -77,7 +64,7 @@ LEFT JOIN cycle cy ON cy.g = grid.g AND cy.bucket = grid.bucket
 ORDER BY grid.bucket, grid.g`;
 
 export async function partsWaitComplaints(db: Pool, query: KpiQuery): Promise<PartsWaitComplaintRow[]> {
-  const rows = await readWithoutJit<Tally>(db, SQL, [...scopeValues(query, []), PARTS_WAIT_CAUSE], { rollupsIn: query.timeZone });
+  const rows = await readFigures<Tally>(db, SQL, [...scopeValues(query, []), PARTS_WAIT_CAUSE], { rollupsIn: query.timeZone });
   const noProductLine = query.groupBy === 'productLine' || query.productLine !== null;
   const cycle = (days: number | null, source: PartsSource): Figure<number> =>
     noProductLine ? { value: null, reason: 'parts requests carry no product line' } : (days ?? { value: null, reason: `no ${source} requests received` });

@@ -1,4 +1,5 @@
 import type { QueryResultRow } from 'pg';
+import type { Figure } from '@servicetower/domain';
 import { inTransaction, type Pool } from '@servicetower/workers';
 
 /**
@@ -94,12 +95,6 @@ export const groupKey = (productLine: string) =>
   `CASE $9::text WHEN 'region' THEN s.region_id WHEN 'outlet' THEN s.outlet_id WHEN 'productLine' THEN ${productLine} ELSE '' END`;
 
 /** A ratio the figures give, or why it cannot be computed. */
-export interface Unavailable {
-  value: null;
-  reason: string;
-}
-export type Figure<T> = T | Unavailable;
-
 export function ratio(numerator: number, denominator: number, reason: string, scale = 1): Figure<number> {
   return denominator > 0 ? (numerator / denominator) * scale : { value: null, reason };
 }
@@ -108,15 +103,13 @@ export function ratio(numerator: number, denominator: number, reason: string, sc
 export class RollupsNotReady extends Error {}
 
 /**
- * Runs a KPI query with JIT off: the planner's estimates for generated buckets run high enough to
- * trigger JIT compiling, which costs far more (about 200 ms) than these queries do. With `rollupsIn`,
- * first checks in the same transaction that the rollups are bucketed in that time zone.
+ * Runs a KPI query (the pool's connections have JIT off: see workers/src/db.ts). With `rollupsIn`, first
+ * checks in the same transaction that the rollups are bucketed in that time zone.
  */
-export async function readWithoutJit<T extends QueryResultRow>(
+export async function readFigures<T extends QueryResultRow>(
   pool: Pool, sql: string, values: unknown[], options: { rollupsIn?: string } = {},
 ): Promise<T[]> {
   return inTransaction(pool, async (client) => {
-    await client.query('SET LOCAL jit = off');
     if (options.rollupsIn !== undefined) {
       const { rows } = await client.query<{ time_zone: string }>(`SELECT time_zone FROM rollup_state WHERE name = 'figures'`);
       const zone = rows[0]?.time_zone;

@@ -1,23 +1,6 @@
+import type { ServiceLoadRow } from '@servicetower/domain';
 import type { Pool } from '@servicetower/workers';
-import { groupKey, ratio, readWithoutJit, SCOPE_CTES, scopeValues, type Figure, type KpiQuery } from './scope.js';
-
-export interface Spread {
-  mean: number;
-  p50: number;
-  p90: number;
-}
-
-export interface ServiceLoadRow {
-  bucket: string;
-  group: string | null;
-  ordersReceived: number;
-  ordersCompleted: number;
-  backlog: number;
-  avgOrdersPerOutlet: Figure<number>;
-  ordersPerTechnician: Figure<number>;
-  turnaroundHours: Figure<Spread>;
-  firstTimeFixRate: Figure<number>;
-}
+import { groupKey, ratio, readFigures, SCOPE_CTES, scopeValues, type KpiQuery } from './scope.js';
 
 interface Tally {
   bucket: string;
@@ -88,7 +71,7 @@ ORDER BY grid.bucket, grid.g`;
 /** `turnaround: false` leaves out the turnaround figures (the costliest: their percentiles need every order), as the overview does. */
 export async function serviceLoad(db: Pool, query: KpiQuery, options: { turnaround?: boolean } = {}): Promise<ServiceLoadRow[]> {
   const withTurnaround = options.turnaround ?? true;
-  const rows = await readWithoutJit<Tally>(db, SQL, [...scopeValues(query, []), withTurnaround], { rollupsIn: query.timeZone });
+  const rows = await readFigures<Tally>(db, SQL, [...scopeValues(query, []), withTurnaround], { rollupsIn: query.timeZone });
   return rows.map((row) => ({
     bucket: row.bucket,
     group: row.group === '' ? null : row.group,

@@ -1,9 +1,9 @@
 import {
   backtest, forecast, outletFlag, regionFlag, staffingDelta, techniciansNeeded,
-  type Staffing, type StaffingOutletRow, type StaffingRegionRow,
+  type Figure, type Staffing, type StaffingOutletRow, type StaffingRegionRow,
 } from '@servicetower/domain';
 import type { Pool } from '@servicetower/workers';
-import { ratio, readWithoutJit, type Figure } from './scope.js';
+import { ratio, readFigures } from './scope.js';
 
 /** The last months of history the flags rest on, and the months each outlet's backtest covers. */
 const TRAILING_MONTHS = 3;
@@ -63,8 +63,8 @@ ORDER BY 1, 2`;
  */
 export async function staffing(db: Pool, query: StaffingQuery): Promise<Staffing> {
   const [network, counts] = await Promise.all([
-    readWithoutJit<OutletRow>(db, NETWORK_SQL, [query.regions]),
-    readWithoutJit<MonthRow>(db, MONTHS_SQL, [`${query.historyTo}-01`, query.regions], { rollupsIn: query.timeZone }),
+    readFigures<OutletRow>(db, NETWORK_SQL, [query.regions]),
+    readFigures<MonthRow>(db, MONTHS_SQL, [`${query.historyTo}-01`, query.regions], { rollupsIn: query.timeZone }),
   ]);
   const from = counts.reduce<string | null>((first, row) => (first === null || row.month < first ? row.month : first), null);
   const months = from === null ? [] : monthRange(from, query.historyTo);
