@@ -47,12 +47,7 @@ describe('the daily briefing', () => {
     await seedReference(h.app, h.adminKey);
     const part = await h.app.inject({ method: 'PUT', url: '/api/v1/parts/P-300', payload: { name: 'Fuse', source: 'hq_stock', unitCost: 2, targetDays: 2 }, headers: bearer(h.adminKey) });
     expect(part.statusCode, part.body).toBe(200);
-    const post = async (stream: string, payload: object[]) => {
-      const response = await h.app.inject({ method: 'POST', url: `/api/v1/ingest/${stream}`, payload, headers: bearer(h.adminKey) });
-      expect(response.statusCode, response.body).toBe(202);
-      expect(response.json().rejected).toEqual([]);
-    };
-    await post('service-orders', [
+    await h.ingest('service-orders', [
       // gz-01 (4 technicians, target 1 order each a month): 4 orders in the window ending 7 March, 5 in the one ending 8 March.
       order('g1', 'created', '2026-03-02T15:00:00Z', 'gz-01'),
       order('g2', 'created', '2026-03-05T15:00:00Z', 'gz-01'),
@@ -66,7 +61,7 @@ describe('the daily briefing', () => {
       order('b2', 'cancelled', '2026-03-08T18:00:00Z', 'bj-01'),
       order('b3', 'created', '2026-03-09T00:30:00-04:00', 'bj-01'), // 00:30 local: 9 March, though within 24 h of 8 March 00:00
     ]);
-    await post('parts', [
+    await h.ingest('parts', [
       request('r1', 'requested', '2026-03-01T12:00:00Z', 'gz-01', 'P-100', 'hq_stock'), // 7 days run out on 8 March
       request('r2', 'requested', '2026-03-06T12:00:00Z', 'gz-01', 'P-200', 'hq_procured'),
       request('r2', 'received', '2026-03-07T12:00:00Z', 'gz-01', 'P-200', 'hq_procured'),
@@ -80,7 +75,7 @@ describe('the daily briefing', () => {
       const date = new Date(Date.UTC(2026, 1, d)).toISOString().slice(0, 10);
       usual.push(complaint(`rq-${date}-a`, `${date}T12:00:00-05:00`, 'bj-01', 'repair_quality'), complaint(`rq-${date}-b`, `${date}T13:00:00-05:00`, 'bj-01', 'repair_quality'));
     }
-    await post('complaints', [
+    await h.ingest('complaints', [
       ...usual, // bj-01 has 2 repair_quality complaints a day: 3 on 8 March is below twice that
       complaint('rq-d-1', '2026-03-08T10:00:00-04:00', 'bj-01', 'repair_quality'),
       complaint('rq-d-2', '2026-03-08T11:00:00-04:00', 'bj-01', 'repair_quality'),
@@ -94,7 +89,7 @@ describe('the daily briefing', () => {
       complaint('pw-3', '2026-03-08T23:30:00-04:00', 'gz-01', 'parts_wait'),
       complaint('pw-4', '2026-03-09T00:30:00-04:00', 'gz-01', 'parts_wait'),
     ]);
-    await post('telemetry', [
+    await h.ingest('telemetry', [
       { deviceId: 'eng-1', readings: [
         { at: '2026-03-07T15:00:00Z', values: { s2: 643, s3: 1600 } },
         { at: '2026-03-08T15:00:00Z', values: { s2: 650, s3: 1600 } },

@@ -253,11 +253,7 @@ describe('parts figures at the edges, in Asia/Shanghai', () => {
       method: 'PUT', url: '/api/v1/parts/P-300', payload: { name: 'Hinge', source: 'hq_stock', unitCost: 3, targetDays: 2 }, headers: bearer(h.adminKey),
     });
     expect(part.statusCode, part.body).toBe(200);
-    const post = async (stream: string, payload: object[]) => {
-      const response = await h.app.inject({ method: 'POST', url: `/api/v1/ingest/${stream}`, payload, headers: bearer(h.adminKey) });
-      expect(response.statusCode, response.body).toBe(202);
-    };
-    await post('parts', [
+    await h.ingest('parts', [
       // Three days each: within P-100's source target of 7, past P-300's own target of 2.
       request('r1', 'requested', '2026-04-01T00:00:00Z', 'P-100'),
       request('r1', 'received', '2026-04-04T00:00:00Z', 'P-100'),
@@ -269,7 +265,7 @@ describe('parts figures at the edges, in Asia/Shanghai', () => {
       request('r4', 'requested', '2026-04-10T00:00:00Z', 'P-100'),
       request('r4', 'cancelled', '2026-04-12T00:00:00Z', 'P-100'),
     ]);
-    await post('service-orders', [
+    await h.ingest('service-orders', [
       order('o1', 'created', '2026-04-01T00:00:00Z'),
       order('o1', 'parts_requested', '2026-04-02T00:00:00Z'),
       order('o1', 'parts_received', '2026-04-05T00:00:00Z'),

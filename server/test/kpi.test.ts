@@ -110,11 +110,7 @@ describe('service load and complaints at the edges, in Asia/Shanghai', () => {
     await seedReference(h.app, h.adminKey);
     const west = await h.app.inject({ method: 'PUT', url: '/api/v1/regions/west', payload: { name: 'West' }, headers: bearer(h.adminKey) });
     expect(west.statusCode).toBe(200);
-    const post = async (stream: string, payload: object[]) => {
-      const response = await h.app.inject({ method: 'POST', url: `/api/v1/ingest/${stream}`, payload, headers: bearer(h.adminKey) });
-      expect(response.statusCode, response.body).toBe(202);
-    };
-    await post('service-orders', [
+    await h.ingest('service-orders', [
       // o1: completed at 01:00 on 1 April local (17:00 UTC on 31 March), reopened within 30 days, completed again in May.
       order('o1', 'created', '2026-03-10T02:00:00Z'),
       order('o1', 'visit_started', '2026-03-11T02:00:00Z'),
@@ -131,7 +127,7 @@ describe('service load and complaints at the edges, in Asia/Shanghai', () => {
       // o4: created at 01:00 on 1 April local, still open.
       order('o4', 'created', '2026-03-31T17:00:00Z', 'gz-01'),
     ]);
-    await post('complaints', [
+    await h.ingest('complaints', [
       { eventId: 'c1-a', complaintId: 'c1', at: '2026-03-31T17:00:00Z', outletId: 'bj-01', productLine: 'tv', cause: 'parts_wait' },
       { eventId: 'c1-b', complaintId: 'c1', at: '2026-03-31T17:00:00Z', outletId: 'bj-01', productLine: 'tv', cause: 'parts_wait' },
       { eventId: 'c2', complaintId: 'c2', at: '2026-04-10T00:00:00Z', outletId: 'gz-01', productLine: 'phone', cause: 'repair_quality' },

@@ -30,11 +30,6 @@ describe('telemetry series and operating cost', () => {
   let reader: string;
   const sent: Record<'s2' | 's3', Sent[]> = { s2: [], s3: [] };
 
-  const post = async (stream: string, payload: object[]) => {
-    const response = await h.app.inject({ method: 'POST', url: `/api/v1/ingest/${stream}`, payload, headers: bearer(h.adminKey) });
-    expect(response.statusCode, response.body).toBe(202);
-    expect((response.json() as { rejectedCount: number }).rejectedCount, response.body).toBe(0);
-  };
   const get = async (url: string, token = reader) => h.app.inject({ method: 'GET', url, headers: bearer(token) });
   const series = async (query: string): Promise<Series> => {
     const response = await get(`/api/v1/devices/eng-1/series?${query}`);
@@ -64,7 +59,7 @@ describe('telemetry series and operating cost', () => {
     for (let i = 0; i < samples.length; i += 400) {
       records.push({ deviceId: 'eng-1', readings: samples.slice(i, i + 400).map((s) => ({ at: iso(s.at), values: { s2: s.s2, s3: s.s3 } })) });
     }
-    await post('telemetry', records);
+    await h.ingest('telemetry', records);
     await h.drained();
   }, 120_000);
   afterAll(() => h?.close());
@@ -73,7 +68,7 @@ describe('telemetry series and operating cost', () => {
 
   it('rolls up, on the scheduled flush, the buckets the device has reported past, and only those', async () => {
     const start = T0 + 100 * 24 * HOUR; // 10-minute aligned, after everything else eng-2 sends
-    await post('telemetry', [{ deviceId: 'eng-2', readings: Array.from({ length: 7 }, (_, i) => ({ at: iso(start + i * 5 * MINUTE), values: { s2: 640 + i } })) }]);
+    await h.ingest('telemetry', [{ deviceId: 'eng-2', readings: Array.from({ length: 7 }, (_, i) => ({ at: iso(start + i * 5 * MINUTE), values: { s2: 640 + i } })) }]);
     await h.drained();
     const pending = () => h.count(`SELECT 1 FROM reading_rollup_pending WHERE device_id = 'eng-2' AND NOT rolled`);
     expect(await pending()).toBe(4); // buckets at 0, 10, 20 and 30 minutes; the last reading is at 30 minutes
@@ -152,7 +147,7 @@ describe('telemetry series and operating cost', () => {
     expect(await h.count(`SELECT 1 FROM reading_rollup_pending WHERE device_id = 'eng-1'`)).toBeGreaterThanOrEqual(1);
     const twoMonths = `sensors=s2&from=${iso(T0)}&to=${iso(T0 + 60 * 24 * HOUR)}&maxPoints=20`;
     const unflushed = await series(twoMonths);
-    await post('telemetry', [
+    await h.ingest('telemetry', [
       { deviceId: 'eng-1', readings: [{ at: iso(T0), values: { s2: 1e6, s3: 1e6 } }, { at: iso(T0 + 10_000), values: { s2: 1e6 } }] },
       { deviceId: 'eng-1', readings: [{ at: iso(T0 + 2 * MINUTE + 5000), values: { s2: 700.5 } }] },
     ]);
@@ -217,8 +212,8 @@ describe('telemetry series and operating cost', () => {
       const readings = [];
       for (let t = D; t <= D + 2 * HOUR; t += 20_000) readings.push({ at: iso(t), values: { s2: 641 } });
       for (let t = D + 5 * HOUR; t <= D + 5.5 * HOUR; t += MINUTE) readings.push({ at: iso(t), values: { s3: 1600 } });
-      await post('telemetry', [{ deviceId: 'eng-2', readings }]);
-      await post('service-orders', [
+      await h.ingest('telemetry', [{ deviceId: 'eng-2', readings }]);
+      await h.ingest('service-orders', [
         order('o-1', 'created', D + HOUR),
         order('o-1', 'completed', D + 30 * HOUR, { laborCost: 100 }),
         order('o-2', 'created', D + 48 * HOUR),
@@ -227,7 +222,7 @@ describe('telemetry series and operating cost', () => {
         order('o-3', 'cancelled', D + 50 * HOUR, { laborCost: 999 }),
         order('o-4', 'created', Date.parse('2026-03-05T00:00:00Z'), { laborCost: 77 }),
       ]);
-      await post('parts', [
+      await h.ingest('parts', [
         parts('PR-1', 'requested', D + 2 * HOUR, { partNo: 'P-100', quantity: 2, orderId: 'o-1' }),
         parts('PR-2', 'requested', D + 49 * HOUR, { partNo: 'P-200', quantity: 3, orderId: 'o-2', unitCost: 10 }),
         parts('PR-3', 'requested', D + 3 * HOUR, { partNo: 'P-100', quantity: 5, orderId: 'o-1' }),

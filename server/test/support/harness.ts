@@ -65,6 +65,13 @@ export async function startHarness(options: HarnessOptions = {}) {
         return true;
       }, timeoutMs);
     },
+    /** Posts records to an ingestion route; throws unless every one is accepted (202, none rejected). */
+    async ingest(stream: string, records: object[], token = adminKey): Promise<void> {
+      const response = await app.inject({ method: 'POST', url: `/api/v1/ingest/${stream}`, payload: records, headers: bearer(token) });
+      if (response.statusCode !== 202 || (response.json() as { rejectedCount: number }).rejectedCount !== 0) {
+        throw new Error(`POST /api/v1/ingest/${stream}: ${response.statusCode} ${response.body}`);
+      }
+    },
     async count(sql: string, values: unknown[] = []): Promise<number> {
       const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) AS q`, values);
       return Number(rows[0]!.n);
