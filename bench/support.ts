@@ -16,7 +16,9 @@ export class Children {
 
   start(script: string, env: Record<string, string>): ChildProcess {
     // `node --import tsx` is `tsx` without its wrapper process, so the pid is the one doing the work.
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    // BENCH_CPU_PROF=<dir>: each child writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('exit', (code, signal) => {
       if (!this.stopping) this.failure = new Error(`${script} ended early (${code ?? signal}): its output above says why.`);
     });

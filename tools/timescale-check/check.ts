@@ -2,6 +2,7 @@
 // TimescaleDB (the WASM PGlite build in this folder, see README.md) and ingestion
 // through the workers' own SQL. Run from the repository root: `npm run test:timescale`.
 // Prints one OK/FAIL line per assertion (INFO lines are informational) and exits 1 on any FAIL.
+import type { Socket } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -47,28 +48,72 @@ async function check(name: string, fn: () => Promise<string | void>): Promise<bo
 // pglite-socket releases that need a newer PGlite than this TimescaleDB build). Buffer the
 // bytes and pass on whole messages only. The first message of a connection (startup) has no
 // type byte; our clients never ask for SSL, so there is no SSLRequest to skip.
-type Handler = { handleData(data: Buffer): Promise<number> };
+//
+// COPY … FROM STDIN (how the telemetry writer stores readings) needs a second fix: PGlite cannot resume a
+// copy across calls, so the query, its CopyData and its CopyDone must reach it in one call (the approach of
+// electric-sql/pglite#1028). The client sends its data only after a CopyInResponse, so one is made up for
+// it at once, and PGlite's own is taken out of the answer.
+type Handler = { handleData(data: Buffer): Promise<number>; db: PGlite; socket: Socket | null };
 const handlerProto = PGLiteSocketHandler.prototype as unknown as Handler;
 const forward = handlerProto.handleData;
-const inbox = new WeakMap<object, { buf: Buffer; started: boolean }>();
+const inbox = new WeakMap<object, { buf: Buffer; started: boolean; copy: Buffer[] | null; queue: Promise<unknown> }>();
+const COPY_IN = /^\s*COPY\b[^;]*\bFROM\s+STDIN\b/i;
 handlerProto.handleData = function (this: Handler, data: Buffer) {
-  const state = inbox.get(this) ?? { buf: Buffer.alloc(0), started: false };
+  const state = inbox.get(this) ?? { buf: Buffer.alloc(0), started: false, copy: null, queue: Promise.resolve() };
   inbox.set(this, state);
+  // One chunk at a time, in arrival order: a chunk may wait on PGlite while the next arrives.
+  const done = state.queue.then(() => handleChunk.call(this, state, data));
+  state.queue = done.catch(() => {});
+  return done;
+};
+async function handleChunk(this: Handler, state: { buf: Buffer; started: boolean; copy: Buffer[] | null }, data: Buffer): Promise<number> {
   state.buf = Buffer.concat([state.buf, data]);
+  const messages: Buffer[] = [];
   let end = 0;
   for (;;) {
     const typeByte = state.started ? 1 : 0;
     if (state.buf.length < end + typeByte + 4) break;
     const size = typeByte + state.buf.readInt32BE(end + typeByte);
     if (state.buf.length < end + size) break;
+    messages.push(state.buf.subarray(end, end + size));
     end += size;
     state.started = true;
   }
-  if (end === 0) return Promise.resolve(0);
-  const whole = state.buf.subarray(0, end);
   state.buf = state.buf.subarray(end);
-  return forward.call(this, whole);
-};
+  let sent = 0;
+  let plain: Buffer[] = [];
+  const flushPlain = async () => {
+    if (plain.length > 0) sent += await forward.call(this, Buffer.concat(plain));
+    plain = [];
+  };
+  for (const message of messages) {
+    const type = String.fromCharCode(message[0]!);
+    if (state.copy) {
+      state.copy.push(message);
+      if (type !== 'c' && type !== 'f') continue;
+      const answer = Buffer.from(await this.db.execProtocolRaw(new Uint8Array(Buffer.concat(state.copy))));
+      state.copy = null;
+      const kept: Buffer[] = [];
+      for (let at = 0; at < answer.length;) {
+        const size = 1 + answer.readInt32BE(at + 1);
+        if (answer[at] !== 'G'.charCodeAt(0)) kept.push(answer.subarray(at, at + size));
+        at += size;
+      }
+      this.socket?.write(Buffer.concat(kept));
+      continue;
+    }
+    if (type === 'Q' && COPY_IN.test(message.subarray(5, message.length - 1).toString('utf8'))) {
+      await flushPlain();
+      state.copy = [message];
+      // CopyInResponse: text format, no per-column formats (the client sends text rows).
+      this.socket?.write(Buffer.from([0x47, 0, 0, 0, 7, 0, 0, 0]));
+      continue;
+    }
+    plain.push(message);
+  }
+  await flushPlain();
+  return sent;
+}
 
 // ------------------------------------------------------------------ database
 const t0 = performance.now();

@@ -1,8 +1,8 @@
 export * from './db.js';
 export * from './queues.js';
 export * from './runtime.js';
-export { liveChannels, publishReadings } from './live.js';
-export { processIngestJob, type WriteOptions } from './processors/ingest.js';
+export { liveChannels, readingsPublisher } from './live.js';
+export { processIngestJob, telemetryWriter, type WriteOptions } from './processors/ingest.js';
 export { ensureRollups, FIGURE_ROLLUPS } from './repositories/rollups.js';
 export { maintainTimePartitions } from './repositories/partitions.js';
 export { deliverBriefing, writeBriefing } from './processors/briefing.js';

@@ -5,11 +5,11 @@ import {
   alarmsJobId, briefingJobId, dailyCronPattern, previousLocalDay, STREAM_NAMES, type Alarm, type Config, type IngestJob, type QueuePayloads, type StreamName,
 } from '@servicetower/domain';
 import { createPool } from './db.js';
-import { liveChannels, publishReadings } from './live.js';
+import { liveChannels, readingsPublisher } from './live.js';
 import { createWorkerMetrics, serveMetrics } from './metrics.js';
 import { alarmsJobFor, checkAlarms, evaluateAlarms, queueProactiveOrders } from './processors/alarms.js';
 import { briefingDeliveryJobs, deliverBriefing, writeBriefing } from './processors/briefing.js';
-import { processIngestJob } from './processors/ingest.js';
+import { processIngestJob, telemetryWriter } from './processors/ingest.js';
 import { runMaintenance } from './processors/maintenance.js';
 import { processRulJob, queueRulRefresh } from './processors/rul.js';
 import { followUpChecker } from './repositories/followUps.js';
@@ -27,6 +27,8 @@ const MAINTENANCE_EVERY_MS = 3600_000;
 const ALARM_CHECK_EVERY_MS = 60_000;
 /** Telemetry rollups are flushed this often, off the ingestion path (readers cover what is pending from the raw readings). */
 const ROLLUP_FLUSH_EVERY_MS = 60_000;
+/** Telemetry jobs taken at once per telemetry writer (WORKER_CONCURRENCY writers): the group commits' room to fill. */
+const TELEMETRY_JOBS_PER_WRITER = 4;
 
 /** Starts a BullMQ worker per queue, the maintenance schedule and the metrics endpoint. */
 export async function startWorkers(config: Config, log: Logger): Promise<RunningWorkers> {
@@ -38,6 +40,8 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
   if (await ensureRollups(pool, config.BUSINESS_TIMEZONE)) log.info({ timeZone: config.BUSINESS_TIMEZONE }, 'rollups rebuilt for the business time zone');
   const writeOptions = { rollupTimeZone: config.BUSINESS_TIMEZONE };
   const followUpsOf = followUpChecker(pool);
+  const publishReadings = readingsPublisher(publisher, config.QUEUE_PREFIX);
+  const writeTelemetry = telemetryWriter(pool, config.WORKER_CONCURRENCY);
   const channel = changesChannel(config.QUEUE_PREFIX);
   const options = {
     connection,
@@ -54,21 +58,24 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       stream,
       async (job: Job<IngestJob<S>>) => {
         const timer = metrics.jobDuration.startTimer({ queue: stream });
-        const notice = await processIngestJob(pool, stream, job.data, writeOptions);
+        const notice = stream === 'telemetry'
+          ? await writeTelemetry(job.data as IngestJob<'telemetry'>)
+          : await processIngestJob(pool, stream, job.data, writeOptions);
         timer();
         metrics.stored.inc({ stream }, notice.count);
         metrics.jobLatency.observe({ queue: stream }, (Date.now() - job.timestamp) / 1000);
         await publisher.publish(channel, JSON.stringify(notice));
-        if (stream === 'telemetry') await publishReadings(publisher, config.QUEUE_PREFIX, job.data.records as IngestJob<'telemetry'>['records']);
         if (stream === 'telemetry') {
           const records = job.data.records as IngestJob<'telemetry'>['records'];
+          await publishReadings(records);
           const needs = await followUpsOf([...new Set(records.map((r) => r.deviceId))]);
           if (needs.alarms) await queues.alarms.add('alarms', alarmsJobFor(records, notice), { jobId: alarmsJobId(job.id!) });
           if (needs.rul) await queueRulRefresh(queues.rul, job.id!, records);
         }
         return notice.count;
       },
-      options,
+      // Telemetry takes more jobs at once than it has writers, so that the writers' group commits can fill.
+      stream === 'telemetry' ? { ...options, concurrency: config.WORKER_CONCURRENCY * TELEMETRY_JOBS_PER_WRITER } : options,
     );
 
   // Alarms that opened or changed: their proactive orders queued, then announced on pub/sub.

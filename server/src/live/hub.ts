@@ -70,8 +70,22 @@ class LiveClient {
  */
 export class LiveHub {
   private readonly clients = new Set<LiveClient>();
+  /** Device topics subscribed, over all clients: while none, this instance need not receive readings. */
+  private deviceSubscriptions = 0;
 
-  constructor(private readonly regionOf: RegionOfDevice, private readonly throttleMs: number) {}
+  /** `onReadingsWanted` is told when the first device subscription arrives (true) and the last one goes (false). */
+  constructor(
+    private readonly regionOf: RegionOfDevice,
+    private readonly throttleMs: number,
+    private readonly onReadingsWanted: (wanted: boolean) => void = () => {},
+  ) {}
+
+  private countDeviceTopic(topic: string, delta: 1 | -1): void {
+    if (!topic.startsWith('device:')) return;
+    const before = this.deviceSubscriptions;
+    this.deviceSubscriptions += delta;
+    if (before === 0 || this.deviceSubscriptions === 0) this.onReadingsWanted(this.deviceSubscriptions > 0);
+  }
 
   get size(): number {
     return this.clients.size;
@@ -86,8 +100,9 @@ export class LiveHub {
       onMessage: (data: string) =>
         this.handle(client, data).catch(() => client.send({ type: 'error', message: 'The subscription could not be checked just now: send it again.' })),
       onClose: () => {
+        if (!this.clients.delete(client)) return; // 'error' and 'close' may both arrive
+        for (const topic of client.topics) this.countDeviceTopic(topic, -1);
         client.close();
-        this.clients.delete(client);
       },
     };
   }
@@ -105,7 +120,7 @@ export class LiveHub {
     }
     const { op, topic } = message;
     if (op === 'unsubscribe') {
-      client.topics.delete(topic);
+      if (client.topics.delete(topic)) this.countDeviceTopic(topic, -1);
       return client.send({ type: 'unsubscribed', topic });
     }
     if (client.topics.size >= MAX_TOPICS) {
@@ -114,7 +129,10 @@ export class LiveHub {
     if (topic.startsWith('device:') && !(await this.mayRead(client, topic.slice('device:'.length)))) {
       return client.send({ type: 'error', topic, message: `Device ${topic.slice(7)} is unknown or outside this API key's regions.` });
     }
-    client.topics.add(topic);
+    if (!client.topics.has(topic) && this.clients.has(client)) {
+      client.topics.add(topic);
+      this.countDeviceTopic(topic, 1);
+    }
     client.send({ type: 'subscribed', topic });
   }
 

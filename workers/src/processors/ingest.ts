@@ -1,8 +1,9 @@
-import type { ChangeNotice, IngestJob, StreamName, StreamRecord } from '@servicetower/domain';
+import type { ChangeNotice, IngestJob, StreamName, StreamRecord, TelemetryRecord } from '@servicetower/domain';
+import { GroupCommit } from '../groupCommit.js';
 import { inTransaction, lockIds, type Pool, type Queryable } from '../db.js';
 import { insertComplaints, refreshComplaints } from '../repositories/complaints.js';
 import { insertPartsRequestEvents, refreshPartsRequests } from '../repositories/partsRequests.js';
-import { insertReadings, markDevicesSeen, toReadingColumns } from '../repositories/readings.js';
+import { countReadings, insertReadings, markDevicesSeen } from '../repositories/readings.js';
 import { insertServiceOrderEvents, refreshServiceOrders } from '../repositories/serviceOrders.js';
 
 /** The business time zone the rollups are kept in (rollup_state); null leaves the rollups alone. */
@@ -32,12 +33,32 @@ const writers: { [S in StreamName]: Writer<S> } = {
     await refreshComplaints(db, [...new Set(stored)], rollupTimeZone);
     return stored.length;
   },
-  telemetry: async (db, records) => {
-    const stored = await insertReadings(db, toReadingColumns(records));
-    await markDevicesSeen(db, records);
-    return stored;
-  },
+  telemetry: async (db, records) => (await writeTelemetry(db, [records]))[0]!,
 };
+
+/** The readings of several telemetry jobs, in one transaction; how many of each job's readings were new. */
+async function writeTelemetry(db: Queryable, jobs: TelemetryRecord[][]): Promise<number[]> {
+  const stored = await insertReadings(db, jobs);
+  await markDevicesSeen(db, jobs.flat());
+  return stored;
+}
+
+/**
+ * Telemetry jobs are written by group commit (groupCommit.ts): jobs that arrive while a transaction runs share
+ * the next one, so under load one COPY and one commit carry several jobs' readings.
+ */
+export function telemetryWriter(pool: Pool, parallel: number) {
+  const group = new GroupCommit<TelemetryRecord[], number>(
+    (jobs) => inTransaction(pool, (client) => writeTelemetry(client, jobs)),
+    { parallel, maxWeight: MAX_READINGS_PER_COMMIT, weigh: countReadings },
+  );
+  return async (job: IngestJob<'telemetry'>): Promise<ChangeNotice> => ({
+    stream: 'telemetry', count: await group.submit(job.records), ...timeRange(job.records),
+  });
+}
+
+/** Readings per group commit at most: enough to pay the fixed costs once for many jobs, small enough to keep a transaction short. */
+const MAX_READINGS_PER_COMMIT = 20_000;
 
 /** Writes one ingestion job in one transaction and describes what it changed. */
 export async function processIngestJob<S extends StreamName>(pool: Pool, stream: S, job: IngestJob<S>, options: WriteOptions): Promise<ChangeNotice> {

@@ -1,3 +1,4 @@
+import type { TelemetryRecord } from '@servicetower/domain';
 import { inTransaction, type Pool, type Queryable } from '../db.js';
 
 /**
@@ -20,14 +21,14 @@ export type ReadingRollupKind = 'table' | 'continuous_aggregate';
  * duplicate reading only marks a bucket again, so nothing counts twice. Does nothing where TimescaleDB
  * keeps the rollups.
  */
-export async function addReadingRollups(db: Queryable, columns: { deviceId: string[]; at: string[] }): Promise<void> {
+export async function addReadingRollups(db: Queryable, records: readonly TelemetryRecord[]): Promise<void> {
   const buckets = new Map<string, number>();
-  columns.deviceId.forEach((deviceId, i) => {
-    // The readings of one sample share device and time: look at each sample once.
-    if (i > 0 && columns.at[i] === columns.at[i - 1] && deviceId === columns.deviceId[i - 1]) return;
-    const bucket = Math.floor(Date.parse(columns.at[i]!) / PENDING_BUCKET_MS) * PENDING_BUCKET_MS;
-    buckets.set(`${deviceId}\u0000${bucket}`, bucket);
-  });
+  for (const record of records) {
+    for (const sample of record.readings) {
+      const bucket = Math.floor(Date.parse(sample.at) / PENDING_BUCKET_MS) * PENDING_BUCKET_MS;
+      buckets.set(`${record.deviceId}\u0000${bucket}`, bucket);
+    }
+  }
   const marks = [...buckets.keys()].map((key) => key.slice(0, key.indexOf('\u0000')));
   await db.query(MARK, [marks, [...buckets.values()].map(iso)]);
 }

@@ -34,11 +34,15 @@ export default fp(
       regions.set(deviceId, { region, until: Date.now() + REGION_TTL_MS });
       return region;
     };
-    const hub = new LiveHub(regionOf, app.config.LIVE_THROTTLE_MS);
-    app.decorate('live', hub);
-
     const channels = liveChannels(app.config.QUEUE_PREFIX);
     const subscriber = new Redis(app.config.REDIS_URL, { retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+    // Readings are the heavy channel: received only while a client here watches a device (and the workers
+    // publish them only while some instance receives them: workers/src/live.ts).
+    const hub = new LiveHub(regionOf, app.config.LIVE_THROTTLE_MS, (wanted) => {
+      void (wanted ? subscriber.subscribe(channels.readings) : subscriber.unsubscribe(channels.readings)).catch(() => {});
+    });
+    app.decorate('live', hub);
+
     subscriber.on('error', (error: Error) => app.log.debug({ err: error.message }, 'live subscriber connection error'));
     subscriber.on('message', (channel: string, text: string) => {
       try {
@@ -51,7 +55,7 @@ export default fp(
       }
     });
     // Subscribed once Redis answers; while it is away the live channel is quiet and HTTP goes on.
-    void subscriber.subscribe(channels.readings, channels.changes, channels.alarms).catch(() => {});
+    void subscriber.subscribe(channels.changes, channels.alarms).catch(() => {});
     app.addHook('onClose', async () => {
       hub.close();
       subscriber.disconnect();
