@@ -206,6 +206,17 @@ describe('parts figures against the ground truth of a seeded simulator run', () 
     expect((await h.app.inject({ method: 'GET', url: `/api/v1/kpi/overview?from=${t.bucket}`, headers: bearer(reader) })).statusCode).toBe(400);
   });
 
+  it('gives the overview tiles of a period that is not whole months from the days in it', async () => {
+    const days = run.truth.rows.filter((row) => row.scope === 'network' && row.interval === 'day');
+    const inside = days.slice(40, 50);
+    const [from, to] = [inside[0]!.bucket, days[50]!.bucket];
+    const response = await h.app.inject({ method: 'GET', url: `/api/v1/kpi/overview?from=${from}&to=${to}`, headers: bearer(reader) });
+    expect(response.statusCode, response.body).toBe(200);
+    const received = inside.reduce((sum, row) => sum + (row.ordersReceived as number), 0);
+    expect(received).toBeGreaterThan(0);
+    expect(response.json()).toMatchObject({ from, to, ordersReceived: received, backlog: inside.at(-1)!.backlog });
+  });
+
   it('answers 401 without a key and 403 without the read scope', async () => {
     const writer = await h.key(['parts']);
     const urls = [`/api/v1/kpi/parts/supply-cycle?${range}&interval=month`, '/api/v1/kpi/parts/open-requests', '/api/v1/kpi/orders/waiting-parts', '/api/v1/kpi/overview'];

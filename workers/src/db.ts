@@ -6,10 +6,11 @@ export type Queryable = Pick<pg.ClientBase, 'query'>;
 /**
  * JIT compiling is off for every connection: the planner's estimates for statements over many partitions
  * (a batch's orders looked up in every month) run high enough to trigger it, and compiling then costs
- * seconds where the statement itself takes tens of milliseconds.
+ * seconds where the statement itself takes tens of milliseconds. `settings` adds others (the API raises work_mem).
  */
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'servicetower', options: '-c jit=off' });
+export function createPool(connectionString: string, max = 10, settings: Record<string, string> = {}): pg.Pool {
+  const options = Object.entries({ jit: 'off', ...settings }).map(([name, value]) => `-c ${name}=${value}`).join(' ');
+  const pool = new pg.Pool({ connectionString, max, application_name: 'servicetower', options });
   // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return pool;

@@ -5,16 +5,20 @@ import { openPartsRequests, ordersWaitingForParts, supplyCycle } from './parts.j
 import { ratio, type KpiQuery } from './scope.js';
 import { serviceLoad } from './serviceLoad.js';
 
-/** The landing tiles: every figure over the period's local days, the lists counted at its end. */
+/**
+ * The landing tiles: every figure over the period, the lists counted at its end. A period of whole months
+ * is read from the month rows (a year: 12 buckets instead of 365); any other from the day rows.
+ */
 export async function overview(db: Pool, query: Omit<KpiQuery, 'interval' | 'groupBy'>): Promise<OverviewTiles> {
-  const days = { ...query, interval: 'day' as const, groupBy: null };
+  const wholeMonths = query.from.endsWith('-01') && query.to.endsWith('-01');
+  const period = { ...query, interval: wholeMonths ? ('month' as const) : ('day' as const), groupBy: null };
   const end = await periodEnd(db, query.to, query.timeZone);
   const snapshot = { timeZone: query.timeZone, at: end, region: query.region, outlet: query.outlet, regions: query.regions, limit: 1_000_000 };
   const [load, complaints, hqStock, hqProcured, open, waiting] = await Promise.all([
-    serviceLoad(db, days, { turnaround: false }),
-    complaintRates(db, days),
-    supplyCycle(db, { ...days, source: 'hq_stock' }),
-    supplyCycle(db, { ...days, source: 'hq_procured' }),
+    serviceLoad(db, period, { turnaround: false }),
+    complaintRates(db, period),
+    supplyCycle(db, { ...period, source: 'hq_stock' }, { percentiles: false }),
+    supplyCycle(db, { ...period, source: 'hq_procured' }, { percentiles: false }),
     openPartsRequests(db, snapshot),
     ordersWaitingForParts(db, snapshot),
   ]);
@@ -34,7 +38,7 @@ export async function overview(db: Pool, query: Omit<KpiQuery, 'interval' | 'gro
   };
 }
 
-/** The mean over the period from the daily means, each weighted by its requests. */
+/** The mean over the period from the buckets' means, each weighted by its requests. */
 function weightedMean(rows: ReadonlyArray<{ requests: number; meanDays: Figure<number> }>): Figure<number> {
   let requests = 0;
   let days = 0;

@@ -33,21 +33,22 @@ interface CycleTally {
  * Supply cycle (definitions as in simulator/src/truth.ts): first `received` − first `requested` in days,
  * in the bucket of the receipt; within target is at most the part's own target, else its source's.
  * parts_request holds those firsts (the workers take min(at) per type). $11 groupBy, $12 source filter,
- * $13 hq_stock target, $14 hq_procured target, $15 the sources. groupBy=part gives only the parts received in
+ * $13 hq_stock target, $14 hq_procured target, $15 the sources, $16 whether to compute the percentiles. groupBy=part gives only the parts received in
  * the range: of the hundreds a network stocks, most see no receipt in a given day.
  */
 const SUPPLY_CYCLE_SQL = `
 WITH ${SCOPE_CTES},
-cycle AS (
+cycle AS NOT MATERIALIZED (
   SELECT CASE $11::text WHEN 'source' THEN r.source WHEN 'region' THEN s.region_id WHEN 'outlet' THEN s.outlet_id
                         WHEN 'part' THEN r.part_no ELSE '' END AS g,
-         date_trunc($2::text, r.received_at AT TIME ZONE $1::text) AS bucket, r.source,
-         extract(epoch FROM r.received_at - r.requested_at)::float8 / 86400 AS days,
+         bb.bucket, r.source,
+         date_part('epoch', r.received_at - r.requested_at) / 86400 AS days,
          CASE r.source WHEN 'hq_stock' THEN $13::float8 ELSE $14::float8 END AS source_target,
          coalesce(p.target_days::float8, CASE r.source WHEN 'hq_stock' THEN $13::float8 ELSE $14::float8 END) AS target
-  FROM parts_request r JOIN scoped_outlet s USING (outlet_id) LEFT JOIN part p USING (part_no), bounds b
-  WHERE r.received_at >= b.range_start AND r.received_at < b.range_end AND r.requested_at IS NOT NULL
-    AND ($12::text IS NULL OR r.source = $12::text)
+  FROM bucket_bounds bb
+  JOIN parts_request r ON r.received_at >= bb.starts AND r.received_at < bb.ends
+  JOIN scoped_outlet s USING (outlet_id) LEFT JOIN part p USING (part_no)
+  WHERE r.requested_at IS NOT NULL AND ($12::text IS NULL OR r.source = $12::text)
 ),
 cycle_grp AS (
   SELECT g FROM grp WHERE $11::text IN ('', 'region', 'outlet')
@@ -58,7 +59,7 @@ cycle_grp AS (
 ),
 tally AS (
   SELECT c.g, c.bucket, count(*)::int AS requests, avg(c.days) AS mean,
-         percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.days) AS p,
+         percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY c.days) FILTER (WHERE $16::boolean) AS p,
          count(*) FILTER (WHERE c.days <= c.target)::int AS within,
          count(DISTINCT c.source)::int AS sources, min(c.source_target) AS source_target
   FROM cycle c
@@ -77,22 +78,25 @@ FROM cycle_grp cg CROSS JOIN buckets b
 LEFT JOIN tally t ON t.g = cg.g AND t.bucket = b.bucket
 ORDER BY b.bucket, cg.g`;
 
-export async function supplyCycle(db: Pool, query: SupplyCycleQuery): Promise<SupplyCycleRow[]> {
+/** `percentiles: false` leaves out the median and 90th percentile (they need every request sorted), as the overview does. */
+export async function supplyCycle(db: Pool, query: SupplyCycleQuery, options: { percentiles?: boolean } = {}): Promise<SupplyCycleRow[]> {
+  const withPercentiles = options.percentiles ?? true;
   const scopeGroup = query.groupBy === 'region' || query.groupBy === 'outlet' ? query.groupBy : null;
   const values = [
     ...scopeValues({ ...query, groupBy: scopeGroup, productLine: null }, []),
-    query.groupBy ?? '', query.source, query.supplyTargets.hq_stock, query.supplyTargets.hq_procured, PARTS_SOURCES,
+    query.groupBy ?? '', query.source, query.supplyTargets.hq_stock, query.supplyTargets.hq_procured, PARTS_SOURCES, withPercentiles,
   ];
   const rows = await readFigures<CycleTally>(db, SUPPLY_CYCLE_SQL, values);
   return rows.map((row) => {
     const none = { value: null, reason: 'no requests received' };
+    const percentile = (value: number | null) => (!withPercentiles ? { value: null, reason: 'not asked for' } : value ?? none);
     return {
       bucket: row.bucket,
       group: row.group === '' ? null : row.group,
       requests: row.requests,
       meanDays: row.mean ?? none,
-      p50Days: row.p50 ?? none,
-      p90Days: row.p90 ?? none,
+      p50Days: percentile(row.p50),
+      p90Days: percentile(row.p90),
       targetDays: targetOf(row),
       withinTargetShare: row.requests > 0 ? row.within / row.requests : none,
     };

@@ -29,11 +29,13 @@ cohort AS (
   SELECT g, bucket, sum(received)::int AS received, sum(waited_for_parts)::int AS waited FROM load GROUP BY 1, 2
 ),
 cohort_complaints AS (
-  SELECT ${groupKey('o.home_product_line')} AS g, date_trunc($2::text, o.created_at AT TIME ZONE $1::text) AS bucket,
+  SELECT ${groupKey('o.home_product_line')} AS g, bb.bucket,
          count(*) FILTER (WHERE o.waited_for_parts)::int AS complaints_waited,
          count(*) FILTER (WHERE NOT o.waited_for_parts)::int AS complaints_not_waited
-  FROM complaint_state c JOIN service_order o USING (order_id) JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id, bounds b
-  WHERE o.created_at >= b.range_start AND o.created_at < b.range_end AND ($8::text IS NULL OR o.home_product_line = $8::text)
+  FROM bucket_bounds bb
+  JOIN service_order o ON o.created_at >= bb.starts AND o.created_at < bb.ends
+  JOIN complaint_state c USING (order_id) JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id
+  WHERE $8::text IS NULL OR o.home_product_line = $8::text
   GROUP BY 1, 2
 ),
 parts_wait AS (
@@ -44,12 +46,13 @@ parts_wait AS (
   GROUP BY 1, 2
 ),
 cycle AS (
-  SELECT ${groupKey("''")} AS g, date_trunc($2::text, r.received_at AT TIME ZONE $1::text) AS bucket,
-         avg(extract(epoch FROM r.received_at - r.requested_at)::float8 / 86400) FILTER (WHERE r.source = 'hq_stock') AS hq_stock_days,
-         avg(extract(epoch FROM r.received_at - r.requested_at)::float8 / 86400) FILTER (WHERE r.source = 'hq_procured') AS hq_procured_days
-  FROM parts_request r JOIN scoped_outlet s USING (outlet_id), bounds b
-  WHERE r.received_at >= b.range_start AND r.received_at < b.range_end AND r.requested_at IS NOT NULL
-    AND $9::text <> 'productLine' AND $8::text IS NULL
+  SELECT ${groupKey("''")} AS g, bb.bucket,
+         avg(date_part('epoch', r.received_at - r.requested_at) / 86400) FILTER (WHERE r.source = 'hq_stock') AS hq_stock_days,
+         avg(date_part('epoch', r.received_at - r.requested_at) / 86400) FILTER (WHERE r.source = 'hq_procured') AS hq_procured_days
+  FROM bucket_bounds bb
+  JOIN parts_request r ON r.received_at >= bb.starts AND r.received_at < bb.ends
+  JOIN scoped_outlet s USING (outlet_id)
+  WHERE r.requested_at IS NOT NULL AND $9::text <> 'productLine' AND $8::text IS NULL
   GROUP BY 1, 2
 )
 SELECT to_char(grid.bucket, 'YYYY-MM-DD') AS bucket, grid.g AS group,

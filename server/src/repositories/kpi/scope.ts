@@ -49,6 +49,11 @@ bounds AS (
 buckets AS (
   SELECT generate_series(first_bucket, last_bucket, step) AS bucket FROM params
 ),
+bucket_bounds AS (
+  -- Each bucket as an instant range: facts are picked by range (an index range scan per bucket, rows
+  -- arriving bucket by bucket) instead of converting every fact's time to the business zone.
+  SELECT b.bucket, b.bucket AT TIME ZONE p.tz AS starts, (b.bucket + p.step) AT TIME ZONE p.tz AS ends FROM buckets b, params p
+),
 scoped_outlet AS (
   SELECT o.outlet_id, o.region_id, o.technicians
   FROM outlet o

@@ -41,15 +41,15 @@ before_range AS (
   GROUP BY 1
 ),
 turnaround AS (
-  SELECT t.g, t.bucket, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY t.hours) AS p
-  FROM (
-    SELECT ${groupKey('o.home_product_line')} AS g, date_trunc($2::text, o.first_completed_at AT TIME ZONE $1::text) AS bucket,
-           extract(epoch FROM o.first_completed_at - o.created_at)::float8 / 3600 AS hours
-    FROM service_order o JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id, bounds b
-    WHERE o.first_completed_at >= b.range_start AND o.first_completed_at < b.range_end AND o.created_at IS NOT NULL
+  SELECT t.g, bb.bucket, t.p
+  FROM bucket_bounds bb CROSS JOIN LATERAL (
+    SELECT ${groupKey('o.home_product_line')} COLLATE "C" AS g, -- grouped by sorting: byte order sorts fastest
+           percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', o.first_completed_at - o.created_at) / 3600) AS p
+    FROM service_order o JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id
+    WHERE o.first_completed_at >= bb.starts AND o.first_completed_at < bb.ends AND o.created_at IS NOT NULL
       AND ($8::text IS NULL OR o.home_product_line = $8::text) AND $11::boolean
+    GROUP BY 1
   ) t
-  GROUP BY 1, 2
 ),
 denominator AS (
   SELECT grp.g, count(s.outlet_id)::int AS outlets, coalesce(sum(s.technicians), 0)::int AS technicians
