@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.tsbuild/**', '.data/**', 'tools/timescale-check/node_modules/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.tsbuild/**', '.data/**', '.scratch/**', 'tools/timescale-check/node_modules/**'] },
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {

@@ -41,6 +41,8 @@ export const ConfigSchema = Type.Object({
   BRIEFING_WEBHOOK_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'delivery attempts per webhook and briefing before it is left failed' }),
   BRIEFING_RETRY_DELAY_MS: Type.Integer({ minimum: 1, default: 60_000, description: 'first wait before retrying a failed webhook delivery, doubled at each retry' }),
   BRIEFING_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'how long a webhook may take to answer before the attempt counts as failed' }),
+  SESSION_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, default: 12, description: 'a dashboard sign-in ends after this many hours without a request' }),
+  SESSION_COOKIE_SECURE: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off', description: 'on: the sign-in cookie is sent over HTTPS only (set it whenever the dashboard is served over HTTPS)' }),
   CMAPSS_DIR: Type.String({ default: '../shared/data/cmapss', minLength: 1, description: 'folder of the NASA C-MAPSS files the RUL model is trained from (train_FD001.txt), relative to the repository root' }),
 });
 export type Config = Static<typeof ConfigSchema>;

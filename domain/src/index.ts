@@ -14,3 +14,5 @@ export * from './alarms.js';
 export * from './downsample.js';
 export * from './telemetry.js';
 export * from './fleet.js';
+export * from './roles.js';
+export * from './users.js';

@@ -11,7 +11,7 @@ import { compileValidator, type Config } from '@servicetower/domain';
 import configPlugin from './plugins/external/config.js';
 import dbPlugin from './plugins/external/db.js';
 import redisPlugin from './plugins/external/redis.js';
-import authPlugin from './plugins/app/auth.js';
+import authPlugin, { SESSION_COOKIE } from './plugins/app/auth.js';
 import errorsPlugin from './plugins/app/errors.js';
 import metricsPlugin from './plugins/app/metrics.js';
 import referencesPlugin from './plugins/app/references.js';
@@ -20,6 +20,11 @@ import liveRoutes from './routes/api/v1/live.js';
 import fleetRoutes from './routes/api/v1/fleet.js';
 import healthRoutes from './routes/health.js';
 import adminRoutes from './routes/api/v1/admin.js';
+import adminUserRoutes from './routes/api/v1/admin/users.js';
+import adminKeyRoutes from './routes/api/v1/admin/keys.js';
+import adminWebhookRoutes from './routes/api/v1/admin/webhooks.js';
+import adminAuditRoutes from './routes/api/v1/admin/audit.js';
+import sessionRoutes from './routes/api/v1/session.js';
 import ingestRoutes from './routes/api/v1/ingest.js';
 import kpiRoutes from './routes/api/v1/kpi.js';
 import briefingRoutes from './routes/api/v1/briefings.js';
@@ -63,15 +68,30 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       info: { title: 'ServiceTower API', version: '1' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'st_… API key from `npm run admin -- create-key`' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'st_… API key from `npm run admin -- create-key`' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'the dashboard’s sign-in cookie, set by POST /api/v1/session' },
+        },
+      },
     },
+    // A signed-in user reaches every route a key does, within their role: the cookie is listed as the alternative.
+    transform: ({ schema, url }) => ({
+      schema: schema.security?.some((s) => 'apiKey' in s) ? { ...schema, security: [...schema.security, { session: [] }] } : schema,
+      url,
+    }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes);
   await app.register(ingestRoutes, { prefix: '/api/v1/ingest' });
   await app.register(referenceRoutes, { prefix: '/api/v1' });
+  await app.register(sessionRoutes, { prefix: '/api/v1' });
   await app.register(adminRoutes, { prefix: '/api/v1/admin' });
+  await app.register(adminUserRoutes, { prefix: '/api/v1/admin' });
+  await app.register(adminKeyRoutes, { prefix: '/api/v1/admin' });
+  await app.register(adminWebhookRoutes, { prefix: '/api/v1/admin' });
+  await app.register(adminAuditRoutes, { prefix: '/api/v1/admin' });
   await app.register(kpiRoutes, { prefix: '/api/v1/kpi' });
   await app.register(briefingRoutes, { prefix: '/api/v1/briefings' });
   await app.register(staffingRoutes, { prefix: '/api/v1/kpi' });

@@ -3,9 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '@servicetower/domain';
-import { createPool } from '@servicetower/workers';
+import { createPool, type Pool } from '@servicetower/workers';
 import { migrate } from './db/migrate.js';
 import { createApiKey, revokeApiKeysNamed } from './repositories/apiKeys.js';
+import { createFirstAdmin } from './start/firstAdmin.js';
 import { DEFAULT_DATA_DIR, saveServiceUrls } from './start/localEnv.js';
 import { ensureServices } from './start/services.js';
 
@@ -29,6 +30,7 @@ try {
 saveServiceUrls(dataDir, { DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl });
 const applied = await migrate(services.databaseUrl, log);
 log(applied.length > 0 ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+const firstAdmin = await withPool((pool) => createFirstAdmin(pool));
 
 const children: ChildProcess[] = [
   spawn(process.execPath, ['--import', 'tsx', entry('./server.ts')], { env, stdio: 'inherit' }),
@@ -57,6 +59,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
 log(`ServiceTower: http://${host}:${config.PORT}  (API reference at /docs)`);
 log(`data: ${services.notes.join('; ')}`);
+if (firstAdmin) {
+  log(`no user yet, so user "${firstAdmin.username}" was created with password ${firstAdmin.password}`);
+  log(`  it is shown only now: sign in, then change it with npm run admin -- set-password --username ${firstAdmin.username}`);
+}
 log('create an API key: npm run admin -- create-key --name me --scopes service-orders,parts,complaints,telemetry,reference,read,admin');
 if (demo) await startSimulator(`http://${host}:${config.PORT}`);
 else log('DEMO=off: the database holds only what you send');
@@ -70,14 +76,10 @@ async function startSimulator(url: string): Promise<void> {
     log('demo data: the API did not become ready, so the simulator was not started');
     return;
   }
-  const pool = createPool(services.databaseUrl, 1);
-  let token: string;
-  try {
+  const { token } = await withPool(async (pool) => {
     await revokeApiKeysNamed(pool, 'demo-simulator');
-    ({ token } = await createApiKey(pool, { name: 'demo-simulator', scopes: ['service-orders', 'parts', 'complaints', 'telemetry', 'reference'], regions: null }));
-  } finally {
-    await pool.end();
-  }
+    return createApiKey(pool, { name: 'demo-simulator', scopes: ['service-orders', 'parts', 'complaints', 'telemetry', 'reference'], regions: null });
+  });
   log('demo data: the simulator sends a year of history if the network is empty (a few minutes), then streams live; DEMO=off starts empty');
   simulator = spawn(process.execPath, ['--import', 'tsx', entry('../../simulator/src/cli.ts'), '--if-empty', '--live'], {
     env: { ...env, SIMULATOR_URL: url, SIMULATOR_KEY: token },
@@ -86,6 +88,15 @@ async function startSimulator(url: string): Promise<void> {
   simulator.once('exit', (code) => {
     if (!stopping && code !== 0) log(`demo data: the simulator stopped (exit ${code}); the product runs on without it`);
   });
+}
+
+async function withPool<T>(work: (pool: Pool) => Promise<T>): Promise<T> {
+  const pool = createPool(services.databaseUrl, 1);
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
+  }
 }
 
 async function answers(url: string, timeoutMs: number): Promise<boolean> {

@@ -60,6 +60,14 @@ describe('migrations on plain PostgreSQL', () => {
     expect(rerun.rows[0].n).toBe(0);
   });
 
+  it('keep usernames unique whatever their case, and roles to the known ones', async () => {
+    const insert = (username: string, role: string) =>
+      client.query(`INSERT INTO app_user (username, display_name, role, password_hash) VALUES ($1, $1, $2, 'x')`, [username, role]);
+    await insert('Alice', 'viewer');
+    await expect(insert('alice', 'viewer')).rejects.toThrow(/app_user_username_key/);
+    await expect(insert('bob', 'superuser')).rejects.toThrow(/app_user_role_check/);
+  });
+
   it('drop whole reading partitions older than the retention period', async () => {
     const dropped = await client.query(`SELECT drop_time_partitions('reading', '2026-02-01T00:00:00Z') AS n`);
     expect(dropped.rows[0].n).toBe(1);

@@ -107,7 +107,7 @@ export async function startWorkers(config: Config, log: Logger): Promise<Running
       'briefing',
       async (job) => {
         const briefing = await writeBriefing(pool, config, job.data);
-        await queues['briefing-delivery'].addBulk(briefingDeliveryJobs(config, briefing));
+        await queues['briefing-delivery'].addBulk(await briefingDeliveryJobs(pool, config, briefing));
         return { date: briefing.date, generatedAt: briefing.generatedAt };
       },
       { ...options, concurrency: 1 },

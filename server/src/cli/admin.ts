@@ -1,21 +1,21 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, QUEUE_NAMES, type QueueName } from '@servicetower/domain';
+import { ConfigError, loadConfig, QUEUE_NAMES, ROLES, type QueueName } from '@servicetower/domain';
 import { createBlockingConnection, createPool, createQueues, closeQueues } from '@servicetower/workers';
 import { listFailedJobs, replayFailedJobs } from '../admin/failedJobs.js';
 import { withServiceUrls } from '../start/localEnv.js';
 import { createApiKey, KEY_SCOPES, listApiKeys, revokeApiKey, type KeyScope } from '../repositories/apiKeys.js';
+import { writeAudit } from '../repositories/audit.js';
+import { list, UsageError } from './usage.js';
+import { cliActor, runUserCommand, USER_COMMANDS, USER_USAGE, type UserCommand } from './users.js';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
   create-key --name NAME --scopes LIST [--regions LIST]   create an API key; prints it alone on the last line
   list-keys                                                list API keys (never their secrets)
   revoke-key --id ID                                       revoke a key at once
+${USER_USAGE}
   failed-jobs [--queue NAME]                               list failed jobs with their errors
   replay-failed --queue NAME [--job ID]                    put failed jobs back in their queue
-Scopes: ${KEY_SCOPES.join(', ')}. Queues: ${QUEUE_NAMES.join(', ')}.`;
-
-class UsageError extends Error {}
-
-const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+Scopes: ${KEY_SCOPES.join(', ')}. Roles: ${ROLES.join(', ')}. Queues: ${QUEUE_NAMES.join(', ')}.`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -24,10 +24,21 @@ async function main(argv: string[]): Promise<void> {
     options: {
       name: { type: 'string' }, scopes: { type: 'string' }, regions: { type: 'string' },
       id: { type: 'string' }, queue: { type: 'string' }, job: { type: 'string' },
+      username: { type: 'string' }, role: { type: 'string' }, 'display-name': { type: 'string' }, 'password-stdin': { type: 'boolean' },
     },
   });
   const command = positionals[0];
   const config = loadConfig(withServiceUrls(process.env));
+
+  if (USER_COMMANDS.includes(command as UserCommand)) {
+    const pool = createPool(config.DATABASE_URL, 1);
+    try {
+      await runUserCommand(pool, command as UserCommand, values);
+    } finally {
+      await pool.end();
+    }
+    return;
+  }
 
   if (command === 'create-key' || command === 'list-keys' || command === 'revoke-key') {
     const pool = createPool(config.DATABASE_URL, 1);
@@ -41,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
         }
         const regions = values.regions === undefined ? null : list(values.regions);
         const { key, token } = await createApiKey(pool, { name: values.name, scopes: scopes as KeyScope[], regions });
+        await writeAudit(pool, cliActor(), 'key.create', `key:${key.id}`, { name: key.name, scopes: key.scopes, regions: key.regions });
         console.log(`Created key ${key.id} "${key.name}" (scopes ${key.scopes.join(', ')}; regions ${key.regions?.join(', ') ?? 'all'}).`);
         console.log('It is shown only now; store it safely:');
         console.log(token);
@@ -51,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
       } else {
         if (!values.id) throw new UsageError('revoke-key needs --id (see list-keys)');
         const revoked = await revokeApiKey(pool, values.id);
+        if (revoked) await writeAudit(pool, cliActor(), 'key.revoke', `key:${values.id}`);
         console.log(revoked ? `Revoked key ${values.id}.` : `No active key ${values.id}.`);
         if (!revoked) process.exitCode = 1;
       }

@@ -1,6 +1,6 @@
 import type { CollectionBody, CollectionName, FieldError } from '@servicetower/domain';
 import type { Queryable } from '@servicetower/workers';
-import type { ApiKey } from '../repositories/apiKeys.js';
+import type { Principal } from '../auth/principal.js';
 import { upsertReference } from '../repositories/reference.js';
 
 /** Why an upsert was refused: the status to answer and the field errors behind it. */
@@ -65,21 +65,21 @@ const MISSING_PARENT: Record<string, { path: string; collection: string }> = {
  */
 export async function applyReference<C extends CollectionName>(
   db: Queryable,
-  apiKey: ApiKey,
+  principal: Principal,
   collection: C,
   id: string,
   body: CollectionBody[C],
 ): Promise<void> {
   const errors = crossFieldErrors(collection, body);
   if (errors.length > 0) throw new ReferenceRejection(422, errors);
-  if (apiKey.regions) {
+  if (principal.regions) {
     const region = await regionOf(db, collection, id, body);
     if (region === null) {
       throw new ReferenceRejection(403, [{ path: '', message: `${collection} belong to the whole network: only an API key without a region limit may change them` }]);
     }
     for (const touched of [region, await currentRegionOf(db, collection, id)]) {
-      if (touched !== undefined && !apiKey.regions.includes(touched)) {
-        throw new ReferenceRejection(403, [{ path: '', message: `region "${touched}" is outside this API key's regions (${apiKey.regions.join(', ')})` }]);
+      if (touched !== undefined && !principal.regions.includes(touched)) {
+        throw new ReferenceRejection(403, [{ path: '', message: `region "${touched}" is outside this API key's regions (${principal.regions.join(', ')})` }]);
       }
     }
   }

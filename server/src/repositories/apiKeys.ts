@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KeyScope } from '@servicetower/domain';
 import type { Queryable } from '@servicetower/workers';
 
-export const KEY_SCOPES = ['service-orders', 'parts', 'complaints', 'telemetry', 'reference', 'read', 'admin'] as const;
-export type KeyScope = (typeof KEY_SCOPES)[number];
+export { KEY_SCOPES, type KeyScope } from '@servicetower/domain';
 
 export interface ApiKey {
   id: string;

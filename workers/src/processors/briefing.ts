@@ -4,7 +4,7 @@ import {
 } from '@servicetower/domain';
 import { inTransaction, type Pool, type Queryable } from '../db.js';
 import {
-  backlogTrend, complaintTallies, insertBriefingDelivery, outletLoads, pastTargetCounts, readBriefing, requestsPastTarget, sensorsOutOfRange,
+  backlogTrend, complaintTallies, insertBriefingDelivery, listWebhookUrls, outletLoads, pastTargetCounts, readBriefing, requestsPastTarget, sensorsOutOfRange,
   silentDevices, upsertBriefing, type BriefingSection, type SupplyTargets,
 } from '../repositories/briefings.js';
 
@@ -147,9 +147,13 @@ async function engineeringSection(db: Queryable, timeZone: string, date: string)
   return { department: 'engineering', summary, findings };
 }
 
-/** The delivery jobs of a written briefing, one per configured webhook, retried with exponential backoff. */
-export function briefingDeliveryJobs(config: Config, briefing: Briefing) {
-  return briefingWebhooks(config.BRIEFING_WEBHOOKS).map((url) => ({
+/**
+ * The delivery jobs of a written briefing, one per webhook of BRIEFING_WEBHOOKS and of those admins added
+ * (a URL in both gets one), retried with exponential backoff.
+ */
+export async function briefingDeliveryJobs(db: Queryable, config: Config, briefing: Briefing) {
+  const urls = new Set([...briefingWebhooks(config.BRIEFING_WEBHOOKS), ...(await listWebhookUrls(db))]);
+  return [...urls].map((url) => ({
     name: 'briefing-delivery',
     data: { date: briefing.date, url } satisfies QueuePayloads['briefing-delivery'],
     opts: {

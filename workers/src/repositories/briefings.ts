@@ -333,3 +333,9 @@ export async function listBriefingDeliveries(db: Queryable, date: string): Promi
   );
   return rows;
 }
+
+/** The briefing webhooks admins added (the `webhook` table), beside those of BRIEFING_WEBHOOKS. */
+export async function listWebhookUrls(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ url: string }>('SELECT url FROM webhook ORDER BY webhook_id');
+  return rows.map((row) => row.url);
+}

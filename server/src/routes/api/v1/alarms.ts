@@ -74,7 +74,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { status, severity, device, limit } = request.query;
-      const items = await listAlarms(app.db, { regions: request.apiKey!.regions, status: status ?? null, severity: severity ?? null, deviceId: device ?? null, limit });
+      const items = await listAlarms(app.db, { regions: request.principal!.regions, status: status ?? null, severity: severity ?? null, deviceId: device ?? null, limit });
       return { items };
     },
   );
@@ -91,7 +91,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const alarm = await visibleAlarm(request.params.id, request.apiKey!.regions);
+      const alarm = await visibleAlarm(request.params.id, request.principal!.regions);
       return { ...alarm, events: await alarmEvents(app.db, alarm.alarmId) };
     },
   );
@@ -104,18 +104,18 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/alarms/:id/${path}`,
       {
-        preHandler: app.requireScope('admin'),
+        preHandler: app.requirePermission('alarms:acknowledge'),
         schema: {
           ...rulesTags,
-          summary: `Mark an alarm ${verb}; the API key's name and the time are recorded`,
-          description: `Allowed from: ${ALARM_TRANSITIONS[to].join(', ')}. Otherwise 409.`,
+          summary: `Mark an alarm ${verb}; the API key's name or the user's username and the time are recorded`,
+          description: `Allowed from: ${ALARM_TRANSITIONS[to].join(', ')}. Otherwise 409. Needs an API key with admin, or a signed-in engineer or admin.`,
           params: AlarmParams,
           response: { 200: Alarm, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
       async (request) => {
-        const before = await visibleAlarm(request.params.id, request.apiKey!.regions);
-        const alarm = await transitionAlarm(app.db, before.alarmId, to, request.apiKey!.name);
+        const before = await visibleAlarm(request.params.id, request.principal!.regions);
+        const alarm = await transitionAlarm(app.db, before.alarmId, to, request.principal!.name);
         if (!alarm) throw conflict(await visibleAlarm(before.alarmId, null), to);
         await app.redis.publish(liveChannels(app.config.QUEUE_PREFIX).alarms, JSON.stringify(alarm)).catch(() => {});
         return alarm;

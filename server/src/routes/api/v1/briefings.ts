@@ -22,8 +22,8 @@ const briefings: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      if (request.apiKey!.regions !== null) {
-        throw app.httpErrors.forbidden('The briefing covers the whole network: a key limited to regions cannot read it; use an all-regions read key.');
+      if (request.principal!.regions !== null) {
+        throw app.httpErrors.forbidden('The briefing covers the whole network: a key or user limited to regions cannot read it; use an all-regions key or account.');
       }
       const date = calendarDate(request.query.date);
       const briefing = await readBriefing(app.db, date, request.query.department ?? null);

@@ -33,7 +33,7 @@ const fleet: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { limit, after, region, model, health } = request.query;
       const items = await listFleet(app.db, {
-        regions: request.apiKey!.regions, region: region ?? null, model: model ?? null, health: health ?? null, after: after ?? null, limit,
+        regions: request.principal!.regions, region: region ?? null, model: model ?? null, health: health ?? null, after: after ?? null, limit,
         rulLimits: { warning: app.config.RUL_WARNING_CYCLES, critical: app.config.RUL_CRITICAL_CYCLES },
       });
       return { items, next: items.length === limit ? items.at(-1)!.id : null };

@@ -68,7 +68,7 @@ const ingest: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   async function handle(stream: StreamName, request: FastifyRequest, reply: FastifyReply) {
-    const apiKey = request.apiKey!;
+    const principal = request.principal!;
     const items = bodyItems(stream, request);
     const idempotencyKey = request.headers['idempotency-key'];
     if (typeof idempotencyKey === 'string' && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
@@ -77,7 +77,9 @@ const ingest: FastifyPluginAsyncTypebox = async (app) => {
     if (app.redis.status !== 'ready') throw redisDown();
     if ((await waiting(stream).catch(() => Promise.reject(redisDown()))) >= config.QUEUE_HIGH_WATER) throw queueFull();
 
-    const redisKey = typeof idempotencyKey === 'string' ? idempotencyRedisKey(config.QUEUE_PREFIX, apiKey.id, stream, idempotencyKey) : null;
+    // A user's Idempotency-Keys live apart from any key's (key ids are 12 hex digits, user ids plain numbers).
+    const caller = principal.kind === 'key' ? principal.id : `user.${principal.id}`;
+    const redisKey = typeof idempotencyKey === 'string' ? idempotencyRedisKey(config.QUEUE_PREFIX, caller, stream, idempotencyKey) : null;
     if (redisKey) {
       const claimed = await claim(app.redis, redisKey).catch(() => Promise.reject(redisDown()));
       if (claimed.state === 'in-progress') {
@@ -94,7 +96,7 @@ const ingest: FastifyPluginAsyncTypebox = async (app) => {
         batchId: batchIdFor(redisKey),
         queue: app.queues[stream] as never,
         references: app.references,
-        regions: apiKey.regions,
+        regions: principal.regions,
         jobSize: stream === 'telemetry' ? config.INGEST_JOB_READINGS : config.INGEST_JOB_EVENTS,
         waitForRoom: () => waitForRoom(stream),
       });

@@ -76,7 +76,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const rows = await serviceLoad(app.db, kpiQuery(request.query, request.apiKey!.regions));
+      const rows = await serviceLoad(app.db, kpiQuery(request.query, request.principal!.regions));
       return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(SERVICE_LOAD_COLUMNS, rows)) : { rows };
     },
   );
@@ -94,7 +94,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const rows = await complaintRates(app.db, kpiQuery(request.query, request.apiKey!.regions));
+      const rows = await complaintRates(app.db, kpiQuery(request.query, request.principal!.regions));
       return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(COMPLAINT_COLUMNS, rows)) : { rows };
     },
   );
@@ -123,7 +123,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       if (productLine !== undefined) {
         throw badQuery('productLine', 'Parts requests carry no product line: drop productLine and filter by region, outlet or source instead.');
       }
-      const query = { ...kpiQuery(filter, request.apiKey!.regions), groupBy: groupBy ?? null, source: source ?? null };
+      const query = { ...kpiQuery(filter, request.principal!.regions), groupBy: groupBy ?? null, source: source ?? null };
       const rows = await supplyCycle(app.db, query);
       return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(SUPPLY_CYCLE_COLUMNS, rows)) : { rows };
     },
@@ -143,7 +143,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const rows = await partsWaitComplaints(app.db, kpiQuery(request.query, request.apiKey!.regions));
+      const rows = await partsWaitComplaints(app.db, kpiQuery(request.query, request.principal!.regions));
       return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(PARTS_WAIT_COLUMNS, rows)) : { rows };
     },
   );
@@ -161,7 +161,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const query = snapshotQuery(request.query, request.apiKey!.regions);
+      const query = snapshotQuery(request.query, request.principal!.regions);
       const rows = await openPartsRequests(app.db, query);
       return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(OPEN_REQUEST_COLUMNS, rows)) : { at: query.at.toISOString(), rows };
     },
@@ -180,7 +180,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const query = snapshotQuery(request.query, request.apiKey!.regions);
+      const query = snapshotQuery(request.query, request.principal!.regions);
       const rows = await ordersWaitingForParts(app.db, query);
       return wantsCsv(request.headers.accept) ? reply.type('text/csv; charset=utf-8').send(toCsv(WAITING_COLUMNS, rows)) : { at: query.at.toISOString(), rows };
     },
@@ -207,7 +207,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
       const { from, to, ...scope } = request.query;
       if ((from === undefined) !== (to === undefined)) throw badQuery(from === undefined ? 'from' : 'to', 'Give both from and to, or neither for the last full month.');
       const period = from !== undefined && to !== undefined ? { from, to } : lastFullMonth(app.config.BUSINESS_TIMEZONE);
-      const { interval: _interval, groupBy: _groupBy, ...query } = kpiQuery({ ...scope, ...period, interval: 'day' }, request.apiKey!.regions);
+      const { interval: _interval, groupBy: _groupBy, ...query } = kpiQuery({ ...scope, ...period, interval: 'day' }, request.principal!.regions);
       return overview(app.db, query);
     },
   );

@@ -5,7 +5,7 @@ import { COLLECTION_NAMES, COLLECTIONS, Id, compileValidator, type CollectionBod
 import { inTransaction } from '@servicetower/workers';
 import { csvItems, type BodyItem } from '../../../ingest/bodies.js';
 import { HttpError } from '../../../plugins/app/errors.js';
-import type { ApiKey } from '../../../repositories/apiKeys.js';
+import type { Principal } from '../../../auth/principal.js';
 import { getReference, listReference } from '../../../repositories/reference.js';
 import { applyReference, ReferenceRejection } from '../../../reference/service.js';
 import { errorResponses, FieldErrorSchema } from '../../../schemas.js';
@@ -36,7 +36,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        await upsert(request.apiKey!, collection, request.params.id, request.body as CollectionBody[typeof collection]);
+        await upsert(request.principal!, collection, request.params.id, request.body as CollectionBody[typeof collection]);
         app.references.invalidate();
         return (await getReference(app.db, collection, request.params.id, null))!;
       },
@@ -49,7 +49,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
         schema: { tags, summary: `Get a ${noun}`, security: [{ apiKey: [] }], params: Params, response: { 200: Item, ...errorResponses(400, 401, 403, 404) } },
       },
       async (request) => {
-        const item = await getReference(app.db, collection, request.params.id, request.apiKey!.regions);
+        const item = await getReference(app.db, collection, request.params.id, request.principal!.regions);
         if (!item) throw app.httpErrors.notFound(`No ${noun} "${request.params.id}" (within this API key's regions).`);
         return item;
       },
@@ -73,7 +73,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (request) => {
         const { limit, after } = request.query;
-        const items = await listReference(app.db, collection, { regions: request.apiKey!.regions, limit, after: after ?? null });
+        const items = await listReference(app.db, collection, { regions: request.principal!.regions, limit, after: after ?? null });
         const last = items.length === limit ? items.at(-1) : undefined;
         return { items, next: last ? String(last[idName]) : null };
       },
@@ -107,16 +107,16 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
         const rowSchema = csvRowSchema(collection, idName, schema);
         const rows: BodyItem[] = [];
         for await (const item of csvItems(request.body as Readable, rowSchema, limits)) rows.push(item);
-        const result = await importRows(request.apiKey!, collection, idName, rows);
+        const result = await importRows(request.principal!, collection, idName, rows);
         app.references.invalidate();
         return result;
       },
     );
   }
 
-  async function upsert<C extends CollectionName>(apiKey: ApiKey, collection: C, id: string, body: CollectionBody[C]) {
+  async function upsert<C extends CollectionName>(principal: Principal, collection: C, id: string, body: CollectionBody[C]) {
     try {
-      await inTransaction(app.db, (client) => applyReference(client, apiKey, collection, id, body));
+      await inTransaction(app.db, (client) => applyReference(client, principal, collection, id, body));
     } catch (error) {
       if (error instanceof ReferenceRejection) throw rejectionError(error);
       throw error;
@@ -124,7 +124,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   /** Each row is validated and upserted on its own (a savepoint each), so one bad row does not sink the file. */
-  async function importRows(apiKey: ApiKey, collection: CollectionName, idName: string, rows: BodyItem[]) {
+  async function importRows(principal: Principal, collection: CollectionName, idName: string, rows: BodyItem[]) {
     const { schema } = COLLECTIONS[collection];
     const validator = compileValidator<CollectionBody[CollectionName]>(schema);
     const rejected: Array<{ index: number; line?: number; errors: Array<{ path: string; message: string }> }> = [];
@@ -145,7 +145,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
         }
         await client.query('SAVEPOINT row');
         try {
-          await applyReference(client, apiKey, collection, String(id), body);
+          await applyReference(client, principal, collection, String(id), body);
           await client.query('RELEASE SAVEPOINT row');
           imported += 1;
         } catch (error) {

@@ -23,7 +23,7 @@ const rulRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      const row = await readDeviceRul(app.db, id, request.apiKey!.regions);
+      const row = await readDeviceRul(app.db, id, request.principal!.regions);
       if (!row) throw app.httpErrors.notFound(`No device "${id}" (within this API key's regions): check the id with GET /api/v1/devices.`);
       if (row.device_model_id !== ENGINE_DEVICE_MODEL_ID) {
         throw app.httpErrors.notFound(`Device "${id}" is of model ${row.device_model_id}, not an engine (${ENGINE_DEVICE_MODEL_ID}): only engines get a remaining-life estimate.`);

@@ -53,7 +53,7 @@ const staffingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         timeZone: app.config.BUSINESS_TIMEZONE,
         month,
         historyTo: month < current ? month : current,
-        regions: request.apiKey!.regions,
+        regions: request.principal!.regions,
         region: request.query.region ?? null,
         outlet: request.query.outlet ?? null,
         targetOrdersPerTechnician: app.config.TARGET_ORDERS_PER_TECHNICIAN,

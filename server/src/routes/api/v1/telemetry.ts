@@ -31,7 +31,7 @@ const telemetry: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { from, to } = timeRange(request.query.from, request.query.to);
-      const device = await visibleDevice(request.params.id, request.apiKey!.regions);
+      const device = await visibleDevice(request.params.id, request.principal!.regions);
       const sensors = requestedSensors(device, request.query.sensors);
       const series = await readSeries(app.db, { deviceId: device.deviceId, sensors, from, to, maxPoints: request.query.maxPoints });
       const body: Series = { deviceId: device.deviceId, from: from.toISOString(), to: to.toISOString(), maxPoints: request.query.maxPoints, series };
@@ -60,7 +60,7 @@ const telemetry: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { from, to } = timeRange(request.query.from, request.query.to);
-      const device = await visibleDevice(request.params.id, request.apiKey!.regions);
+      const device = await visibleDevice(request.params.id, request.principal!.regions);
       const sensors = [...device.sensors.keys()];
       return deviceCost(app.db, { deviceId: device.deviceId, sensors, from, to, maxGapMinutes: app.config.OPERATING_MAX_GAP_MINUTES });
     },
