@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 
 // In development the API runs separately (npm run start:api); in production it serves web/dist itself.
 const api = 'http://127.0.0.1:8080';
 
-export default defineConfig({
+const config: UserConfig = {
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [vue()],
   // Compile-time flags: only vue-i18n's Composition API ships (no legacy API), and no devtools hooks in production.
@@ -26,4 +26,11 @@ export default defineConfig({
       '/docs': api,
     },
   },
+};
+
+export default defineConfig(({ command }) => {
+  // A build is always the production one: a NODE_ENV left set by the caller (vitest sets `test`) would otherwise
+  // bundle Vue's development build, about 40 kB gzipped more.
+  if (command === 'build') process.env.NODE_ENV = 'production';
+  return config;
 });
