@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,13 +17,14 @@ import pg from 'pg';
 import { createPool } from '@servicetower/workers';
 import { migrate } from '../server/src/db/migrate.js';
 import { createApiKey } from '../server/src/repositories/apiKeys.js';
-import { Children, freePort, post } from './support.js';
+import {
+  Children, cpuMeter, describeMachine, freePort, machineLine, post, progress, REDIS_URL, round2 as round, SERVER_URL, WORKER_CONCURRENCY, writeResult,
+} from './support.js';
 
 const STEP_MS = 60_000; // each device reports all its sensors once a minute
 const PARTITION_MS = 7 * 86_400_000; // width of the `reading` partitions (migrations/0003_facts.sql)
 const PARTITIONS_AHEAD = 3; // partitions the workers' maintenance job keeps ahead of now (PARTITIONS_AHEAD)
-const WORKER_CONCURRENCY = process.env.WORKER_CONCURRENCY ?? String(Math.max(2, os.cpus().length)); // README, "Settings"
-const USAGE = 'npm run bench:ingest -- [--quick] [--readings N] [--batch N] [--concurrency N] [--devices N] [--sensors N] [--url URL --key KEY] [--keep]';
+const USAGE = 'npm run bench:ingest -- [--quick] [--readings N] [--batch N] [--concurrency N] [--devices N] [--sensors N] [--url URL --key KEY] [--keep] [--out FILE]';
 
 /** The command-line options; a bad one ends the process with the usage. */
 function readOptions() {
@@ -33,6 +34,7 @@ function readOptions() {
         readings: { type: 'string' }, batch: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' },
         devices: { type: 'string', default: '100' }, sensors: { type: 'string', default: '20' },
         url: { type: 'string' }, key: { type: 'string' }, keep: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
+        out: { type: 'string' },
       },
     });
     const whole = (name: 'readings' | 'batch' | 'concurrency' | 'devices' | 'sensors', fallback?: string) => {
@@ -43,6 +45,7 @@ function readOptions() {
     const options = {
       readings: whole('readings', values.quick ? '200000' : '1000000'), batch: whole('batch'), concurrency: whole('concurrency'),
       devices: whole('devices'), sensors: whole('sensors'), url: values.url?.replace(/\/$/, ''), key: values.key, keep: values.keep ?? false,
+      out: values.out,
     };
     if (options.sensors > 1000) throw new Error('--sensors takes at most 1000, the most one telemetry sample may carry.');
     if (options.url && (!options.key || !process.env.BENCH_DATABASE_URL)) {
@@ -58,8 +61,8 @@ const opts = readOptions();
 const children = new Children();
 
 const run = randomBytes(4).toString('hex');
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const serverUrl = SERVER_URL;
+const redisUrl = REDIS_URL;
 const dbName = `st_bench_${run}`;
 const databaseUrl = opts.url ? serverUrl : Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
 const prefix = `bench${run}`;
@@ -128,44 +131,7 @@ async function sendAll(api: string, key: string, start: number): Promise<number>
   return retries;
 }
 
-// A backend's title names its database and client ("postgres: 15/main: user db 127.0.0.1(5555) idle"): other
-// databases' backends do not count; background processes (WAL writer, checkpointer, autovacuum) do.
 const databaseName = new URL(databaseUrl).pathname.slice(1);
-const oursOrShared = (title: string) => title.includes(` ${databaseName} `) || !/\(\d+\)|\[local\]/.test(title);
-
-/**
- * CPU seconds used during a phase by this process, the named children, this database's PostgreSQL processes, psql
- * and redis-server (Linux /proc). Sampled every 200 ms, so that a process ending meanwhile (psql's backend) still counts.
- */
-function cpuMeter(named: Record<string, number | undefined> = {}): () => Record<string, number> {
-  const groups: Record<string, string> = { postgres: 'postgres', 'redis-server': 'redis', psql: 'psql' };
-  const [first, last, self] = [new Map<string, number>(), new Map<string, [string, number]>(), process.cpuUsage()];
-  const sample = (initial: boolean) => {
-    for (const pid of process.platform === 'linux' ? readdirSync('/proc').filter((name) => /^\d+$/.test(name)) : []) {
-      try {
-        const name = Object.keys(named).find((k) => String(named[k]) === pid) ?? groups[readFileSync(`/proc/${pid}/comm`, 'utf8').trim()];
-        if (!name || (name === 'postgres' && !oursOrShared(readFileSync(`/proc/${pid}/cmdline`, 'utf8')))) continue;
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const seconds = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in ticks of 10 ms
-        if (!first.has(pid)) first.set(pid, initial ? seconds : 0);
-        last.set(pid, [name, seconds]);
-      } catch { /* it ended meanwhile */ }
-    }
-  };
-  sample(true);
-  const timer = setInterval(() => sample(false), 200);
-  return () => {
-    clearInterval(timer);
-    sample(false);
-    const { user, system } = process.cpuUsage(self);
-    const used: Record<string, number> = { bench: (user + system) / 1e6 };
-    for (const [pid, [name, seconds]] of last) used[name] = (used[name] ?? 0) + seconds - first.get(pid)!;
-    return Object.fromEntries(Object.entries(used).map(([name, seconds]) => [name, round(seconds)]));
-  };
-}
-const round = (x: number) => Math.round(x * 100) / 100;
-
 
 const admin = new pg.Client({ connectionString: serverUrl });
 const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -203,7 +169,7 @@ async function startStack(): Promise<{ api: string; key: string; pids: Record<st
     DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1',
     LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', WORKER_CONCURRENCY, DEMO: 'off',
   };
-  const pids = { api: children.start('server/src/server.ts', env).pid, workers: children.start('workers/src/main.ts', env).pid };
+  const pids = { api: children.start('api', 'server/src/server.ts', env).pid, workers: children.start('workers', 'workers/src/main.ts', env).pid };
   const api = `http://127.0.0.1:${port}`;
   const { token } = await createApiKey(db, { name: `bench-${run}`, scopes: ['telemetry', 'reference'], regions: null });
   await children.waitFor('the API to answer /readyz', () => fetch(`${api}/readyz`).then((r) => r.ok, () => false));
@@ -246,52 +212,52 @@ async function drained(): Promise<void> {
 async function main() {
   const start = await prepare();
   const partitions = await layout();
-  console.log(`Writing ${opts.readings.toLocaleString('en')} readings to ${copyFile} for COPY …`);
+  progress(`Writing ${opts.readings.toLocaleString('en')} readings to ${copyFile} for COPY …`);
   await writeCopyFile(copyFile, start);
   await checkpoint();
-  let cpu = cpuMeter();
+  let cpu = cpuMeter(databaseName);
   const copySeconds = await rawCopy(copyFile);
   const copyCpu = cpu();
   if ((await count()) !== opts.readings) throw new Error(`COPY stored ${await count()} readings, not ${opts.readings}.`);
   await empty();
   rmSync(copyFile, { force: true });
-  console.log(`Raw COPY took ${copySeconds.toFixed(2)} s; ${opts.url ? 'DELETE' : 'TRUNCATE'} emptied the table for the end-to-end run.`);
+  progress(`Raw COPY took ${copySeconds.toFixed(2)} s; ${opts.url ? 'DELETE' : 'TRUNCATE'} emptied the table for the end-to-end run.`);
 
+  progress(opts.url ? `Measuring ${opts.url} …` : 'Starting the API and the workers …');
   const { api, key, pids } = await startStack();
   await seedReference(api, key);
-  console.log(`End to end: batches of ${opts.batch} readings, ${opts.concurrency} requests in flight …`);
+  progress(`End to end: batches of ${opts.batch} readings, ${opts.concurrency} requests in flight …`);
   await checkpoint();
-  cpu = cpuMeter(pids);
+  cpu = cpuMeter(databaseName, pids);
   const began = performance.now();
   const retries = await sendAll(api, key, start);
   const ackSeconds = (performance.now() - began) / 1000;
   await drained();
   const e2eSeconds = (performance.now() - began) / 1000;
   const e2eCpu = cpu();
-  report({ copySeconds, copyCpu, e2eSeconds, e2eCpu, ackSeconds, retries, partitions });
+  const memoryMiB = children.peakMemory();
+  await report({ copySeconds, copyCpu, e2eSeconds, e2eCpu, ackSeconds, retries, partitions, memoryMiB });
 }
 
 interface Measured {
   copySeconds: number; copyCpu: Record<string, number>; e2eSeconds: number; e2eCpu: Record<string, number>;
-  ackSeconds: number; retries: number; partitions: string;
+  ackSeconds: number; retries: number; partitions: string; memoryMiB: Record<string, number | null>;
 }
 
 /** Checks that the partitions did not change, prints the figures and writes them to bench/results/. */
-async function report({ copySeconds, copyCpu, e2eSeconds, e2eCpu, ackSeconds, retries, partitions }: Measured): Promise<void> {
-  const { rows: [server] } = await db.query<{ version: string; mode: string }>("SELECT current_setting('server_version') AS version, storage_mode() AS mode");
-  if (server!.mode === 'postgresql' && (await layout()) !== partitions) throw new Error('The partitions changed between the runs: they are not comparable.');
+async function report({ copySeconds, copyCpu, e2eSeconds, e2eCpu, ackSeconds, retries, partitions, memoryMiB }: Measured): Promise<void> {
+  const m = await describeMachine();
+  if (m.storage === 'postgresql' && (await layout()) !== partitions) throw new Error('The partitions changed between the runs: they are not comparable.');
   const rate = (seconds: number) => Math.round(opts.readings / seconds);
-  const m = {
-    cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage1m: round(os.loadavg()[0]!),
-    postgresql: server!.version, storage: server!.mode, redis: /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?', node: process.version,
-  };
   const result = {
     date: new Date().toISOString(),
-    options: { ...opts, key: undefined, workerConcurrency: opts.url ? 'the target’s' : Number(WORKER_CONCURRENCY) },
+    options: { ...opts, key: undefined, out: undefined, workerConcurrency: opts.url ? 'the target’s' : Number(WORKER_CONCURRENCY) },
     rawCopy: { seconds: round(copySeconds), readingsPerSecond: rate(copySeconds), cpuSeconds: copyCpu },
     endToEnd: { seconds: round(e2eSeconds), readingsPerSecond: rate(e2eSeconds), cpuSeconds: e2eCpu },
     ratio: round(copySeconds / e2eSeconds),
     httpAcceptance: { seconds: round(ackSeconds), readingsPerSecond: rate(ackSeconds), retries429: retries },
+    // Peak resident memory (VmHWM) of the API and the workers, from their start to the end of the end-to-end run.
+    memoryMiB,
     machine: m,
     partitions,
   };
@@ -304,12 +270,9 @@ async function report({ copySeconds, copyCpu, e2eSeconds, e2eCpu, ackSeconds, re
   ratio             ${result.ratio}   (end to end ÷ raw COPY; aim ≥ 0.5)
   HTTP acceptance   ${n(result.httpAcceptance.readingsPerSecond)} readings/s acknowledged   ${result.httpAcceptance.seconds} s
   429 retries       ${retries}
-  machine           ${m.cores} cores ${m.cpu}, ${m.memoryGiB} GiB, load ${m.loadAverage1m}; PostgreSQL ${m.postgresql} (${m.storage}); Redis ${m.redis}; Node ${m.node}`);
-  const dir = new URL('results/', import.meta.url);
-  const name = `ingest-${result.date.slice(0, 19).replace(/:/g, '')}-${m.cores}c-${m.memoryGiB}g.json`;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL(name, dir), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`  written to bench/results/${name}\n`);
+  peak memory       ${Object.entries(memoryMiB).map(([name, mib]) => `${name} ${mib ?? '?'} MiB`).join(', ') || 'not measured (--url)'}
+  machine           ${machineLine(m)}`);
+  console.log(`  written to ${writeResult('ingest', result, opts.out)}\n`);
 }
 
 let cleaning: Promise<void> | null = null;

@@ -4,13 +4,10 @@
  * its own through the workers' own write path (processIngestJob, with the rollups kept as in
  * production; the HTTP and Redis hops are measured by bench:ingest), then times every KPI route
  * through the real app (app.inject) for a year at month granularity and a month at day granularity,
- * and prints p50 and p95 per route.
+ * and prints p50 and p95 per route, beside the floor: a one-row read through the same route stack.
  */
 import os from 'node:os';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { loadConfig, type CollectionName, type IngestJob, type StreamName } from '@servicetower/domain';
 import { backfill, defaultSettings, type IngestClient } from '@servicetower/simulator';
 import { createPool, ensureRollups, processIngestJob, writeBriefing, type Pool } from '@servicetower/workers';
@@ -18,36 +15,47 @@ import { buildApp } from '../server/src/app.js';
 import { migrate } from '../server/src/db/migrate.js';
 import { createApiKey } from '../server/src/repositories/apiKeys.js';
 import { upsertReference } from '../server/src/repositories/reference.js';
+import { databaseExists, databaseUrl as urlOf, onServer, p50p95, peakRssMiB, progress, REDIS_URL, resetPeakRss, writeResult } from './support.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const USAGE = 'npm run bench:queries -- [--months N] [--outlets N] [--runs N] [--keep] [--reuse]';
+const USAGE = 'npm run bench:queries -- [--quick] [--months N] [--outlets N] [--runs N] [--warmup N] [--no-briefing] [--keep] [--reuse] [--out FILE]';
+/** --quick measures this history when a run with --keep or --reuse left it loaded, else loads the small one. */
+const QUICK_REUSED = { months: '13', outlets: '80' };
+const QUICK_LOADED = { months: '2', outlets: '10' };
 /** The history ends here, so that every run loads the same data. */
 const HISTORY_END = Date.parse('2026-10-01T00:00:00+08:00');
 
-function readOptions() {
+async function readOptions() {
   try {
     const { values } = parseArgs({
       options: {
-        months: { type: 'string', default: '36' }, outlets: { type: 'string', default: '80' }, runs: { type: 'string', default: '40' },
-        keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false },
+        quick: { type: 'boolean', default: false }, months: { type: 'string' }, outlets: { type: 'string' }, runs: { type: 'string' },
+        warmup: { type: 'string' }, 'no-briefing': { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false }, out: { type: 'string' },
       },
     });
-    const whole = (name: 'months' | 'outlets' | 'runs') => {
-      const text = values[name]!;
-      if (!/^[1-9][0-9]*$/.test(text)) throw new Error(`--${name} takes a positive whole number (got "${text}").`);
+    const whole = (name: 'months' | 'outlets' | 'runs' | 'warmup', fallback: string) => {
+      const text = values[name] ?? fallback;
+      if (!/^[0-9]+$/.test(text) || (name !== 'warmup' && Number(text) === 0)) throw new Error(`--${name} takes a whole number (got "${text}").`);
       return Number(text);
     };
-    return { months: whole('months'), outlets: whole('outlets'), runs: whole('runs'), keep: values.keep!, reuse: values.reuse! };
+    // --quick: a loaded history if there is one (measured again, kept), else a small one loaded and dropped; fewer runs, no briefing.
+    const quickHistory = values.quick && !values.months && !values.outlets
+      ? (await databaseExists(`servicetower_bench_queries_${QUICK_REUSED.months}m_${QUICK_REUSED.outlets}o`) ? QUICK_REUSED : QUICK_LOADED)
+      : null;
+    return {
+      months: whole('months', quickHistory?.months ?? '36'), outlets: whole('outlets', quickHistory?.outlets ?? '80'),
+      runs: whole('runs', values.quick ? '5' : '40'), warmup: whole('warmup', values.quick ? '1' : '5'),
+      briefing: !values['no-briefing'] && !values.quick, keep: values.keep!, reuse: values.reuse! || quickHistory === QUICK_REUSED, out: values.out,
+    };
   } catch (error) {
     console.error(`${(error as Error).message}\nUsage: ${USAGE}`);
     return process.exit(2);
   }
 }
-const opts = readOptions();
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const opts = await readOptions();
+const redisUrl = REDIS_URL;
 const dbName = `servicetower_bench_queries_${opts.months}m_${opts.outlets}o`;
-const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${dbName}` }).toString();
+const databaseUrl = urlOf(dbName);
 const settings = defaultSettings(HISTORY_END, { months: opts.months, outlets: opts.outlets, seed: 1 });
 
 /** Retries a write that lost a deadlock or serialization race, as BullMQ's retry would. */
@@ -81,18 +89,23 @@ function directClient(pool: Pool): IngestClient {
   return client as unknown as IngestClient;
 }
 
+/** What the history holds, so that a reused database shows what was measured. */
+async function countLoaded(pool: Pool) {
+  return (await pool.query<{ orders: string; requests: string; complaints: string; events: string }>(
+    `SELECT (SELECT count(*) FROM service_order) AS orders, (SELECT count(*) FROM parts_request) AS requests,
+            (SELECT count(*) FROM complaint_state) AS complaints, (SELECT count(*) FROM service_order_event) AS events`,
+  )).rows[0]!;
+}
+
 async function load(): Promise<Record<string, unknown>> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
-  if (exists && opts.reuse) {
-    await admin.end();
-    console.log(`reusing ${dbName} (--reuse)`);
-    return { reused: true };
+  if (opts.reuse && (await databaseExists(dbName))) {
+    const pool = createPool(databaseUrl, 1);
+    const counts = await countLoaded(pool).finally(() => pool.end());
+    console.log(`reusing ${dbName} (--reuse): ${counts.events} service-order events, ${counts.orders} orders, ${counts.requests} parts requests, ${counts.complaints} complaints`);
+    return { reused: true, ...counts };
   }
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
+  await onServer(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await onServer(`CREATE DATABASE ${dbName}`);
   await migrate(databaseUrl);
   const pool = createPool(databaseUrl, 4);
   try {
@@ -105,10 +118,7 @@ async function load(): Promise<Record<string, unknown>> {
     });
     const seconds = (Date.now() - began) / 1000;
     await pool.query('VACUUM ANALYZE');
-    const counts = (await pool.query<{ orders: string; requests: string; complaints: string; events: string }>(
-      `SELECT (SELECT count(*) FROM service_order) AS orders, (SELECT count(*) FROM parts_request) AS requests,
-              (SELECT count(*) FROM complaint_state) AS complaints, (SELECT count(*) FROM service_order_event) AS events`,
-    )).rows[0]!;
+    const counts = await countLoaded(pool);
     console.log(`loaded in ${seconds.toFixed(0)} s: ${counts.events} service-order events, ${counts.orders} orders, ${counts.requests} parts requests, ${counts.complaints} complaints`);
     return { loadSeconds: seconds, ...counts, truthOrders: run.truth.generatedFrom.counts.orders };
   } finally {
@@ -116,7 +126,12 @@ async function load(): Promise<Record<string, unknown>> {
   }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+/**
+ * The floor: the least any route can take through this stack. A one-row read of the reference data passes the same
+ * hooks as a KPI route (key lookup, rate limit, scope check), runs one trivial indexed query and serialises a small
+ * body; what a KPI route takes beyond it is its own SQL and computation.
+ */
+const FLOOR = { route: 'floor: GET /api/v1/regions?limit=1', scale: 'one row', url: '/api/v1/regions?limit=1' };
 
 async function measure() {
   const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'silent', BUSINESS_TIMEZONE: settings.timeZone, QUEUE_PREFIX: 'benchq' });
@@ -146,45 +161,51 @@ async function measure() {
   cases.push({ route: 'orders/waiting-parts', scale: 'snapshot', url: `/api/v1/kpi/orders/waiting-parts?at=${at}` });
   if (routes.includes('staffing')) cases.push({ route: 'staffing', scale: 'next month', url: '/api/v1/kpi/staffing?month=2026-10' });
 
-  const results = [];
-  for (const c of cases) {
+  const time = async <C extends { url: string }>(c: C) => {
     const times: number[] = [];
-    for (let i = 0; i < opts.runs + 5; i++) {
+    for (let i = 0; i < opts.runs + opts.warmup; i++) {
       const began = performance.now();
       const response = await app.inject({ method: 'GET', url: c.url, headers: { authorization: `Bearer ${token}` } });
       const ms = performance.now() - began;
       if (response.statusCode !== 200) throw new Error(`${c.url}: ${response.statusCode} ${response.body.slice(0, 300)}`);
-      if (i >= 5) times.push(ms);
+      if (i >= opts.warmup) times.push(ms);
     }
-    times.sort((a, b) => a - b);
-    results.push({ ...c, p50: percentile(times, 0.5), p95: percentile(times, 0.95), runs: times.length });
-  }
+    return { ...c, ...p50p95(times), runs: times.length };
+  };
+  progress(`Timing the floor and ${cases.length} routes, ${opts.warmup} + ${opts.runs} requests each …`);
+  const floor = await time(FLOOR);
+  const results = [];
+  for (const c of cases) results.push(await time(c));
   // Not a route, but worth knowing on this much history: the daily briefing job for the last day.
-  const briefingPool = createPool(databaseUrl, 2);
-  const began = performance.now();
-  await writeBriefing(briefingPool, config, { date: '2026-09-30' });
-  const briefingMs = performance.now() - began;
-  await briefingPool.end();
+  let briefingMs: number | null = null;
+  if (opts.briefing) {
+    const briefingPool = createPool(databaseUrl, 2);
+    const began = performance.now();
+    await writeBriefing(briefingPool, config, { date: '2026-09-30' });
+    briefingMs = Math.round(performance.now() - began);
+    await briefingPool.end();
+  }
   await app.close();
-  return { results, briefingMs };
+  return { floor, results, briefingMs };
 }
 
 const loaded = await load();
-const { results, briefingMs } = await measure();
-console.log(`\n${opts.months} months, ${opts.outlets} outlets, ${os.cpus().length} cores, ${opts.runs} timed runs per route (5 warm-up)\n`);
+// The app runs in this process: its peak memory is this process's from here on (the load above is not counted).
+const peakReset = resetPeakRss(process.pid);
+const { floor, results, briefingMs } = await measure();
+const memoryMiB = { 'api (in-process, with the bench)': peakRssMiB(process.pid) };
+console.log(`\n${opts.months} months, ${opts.outlets} outlets, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}, ${opts.runs} timed runs per route (${opts.warmup} warm-up)\n`);
 console.log('| route | range | p50 ms | p95 ms |\n| --- | --- | ---: | ---: |');
-for (const r of results) console.log(`| ${r.route} | ${r.scale} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`);
-console.log(`\ndaily briefing job for 2026-09-30 (not a route): ${briefingMs.toFixed(0)} ms`);
+for (const r of [floor, ...results]) console.log(`| ${r.route} | ${r.scale} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`);
+if (briefingMs !== null) console.log(`\ndaily briefing job for 2026-09-30 (not a route): ${briefingMs} ms`);
 const slow = results.filter((r) => r.p95 > 100);
 console.log(slow.length === 0 ? '\nevery route: p95 ≤ 100 ms' : `\np95 above 100 ms: ${slow.map((r) => `${r.route} (${r.scale})`).join(', ')}`);
-mkdirSync(`${ROOT}/bench/results`, { recursive: true });
-const file = `${ROOT}/bench/results/queries-${new Date().toISOString().replace(/[:.]/g, '').slice(0, 15)}-${os.cpus().length}c.json`;
-writeFileSync(file, `${JSON.stringify({ options: opts, settings: { start: new Date(settings.start).toISOString(), end: new Date(settings.end).toISOString(), timeZone: settings.timeZone }, loaded, results, briefingMs }, null, 2)}\n`);
+console.log(`peak memory of the process holding the app${peakReset ? '' : ' (and the load: VmHWM could not be reset)'}: ${memoryMiB['api (in-process, with the bench)'] ?? '?'} MiB`);
+const file = writeResult('queries', {
+  date: new Date().toISOString(), options: { ...opts, out: undefined },
+  settings: { start: new Date(settings.start).toISOString(), end: new Date(settings.end).toISOString(), timeZone: settings.timeZone },
+  loaded, floor, results, briefingMs, memoryMiB, loadAverage1m: os.loadavg()[0],
+}, opts.out);
 console.log(`results: ${file}`);
-if (!opts.keep && !opts.reuse) {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
-}
+if (!opts.keep && !opts.reuse) await onServer(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 process.exit(0);
