@@ -11,8 +11,10 @@ export type Queryable = Pick<pg.ClientBase, 'query'>;
 export function createPool(connectionString: string, max = 10, settings: Record<string, string> = {}): pg.Pool {
   const options = Object.entries({ jit: 'off', ...settings }).map(([name, value]) => `-c ${name}=${value}`).join(' ');
   const pool = new pg.Pool({ connectionString, max, application_name: 'servicetower', options });
-  // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
+  // A client losing its server (a restart) must not crash the process: an idle one is reported on the pool, one
+  // in use on itself (its query fails and the job is retried); the next checkout connects afresh.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { STREAM_NAMES, STREAMS, type StreamName } from '@servicetower/domain';
 import { BatchIngestor, type BatchSummary } from '../../../ingest/batch.js';
 import { csvItems, ndjsonItems, type BodyItem } from '../../../ingest/bodies.js';
-import { batchIdFor, claim, idempotencyRedisKey, release, remember } from '../../../ingest/idempotency.js';
+import { batchIdFor, claim, idempotencyRedisKey, type Lease } from '../../../ingest/idempotency.js';
 import { HttpError } from '../../../plugins/app/errors.js';
 import { BatchSummarySchema, errorResponses } from '../../../schemas.js';
 
@@ -80,6 +80,7 @@ const ingest: FastifyPluginAsyncTypebox = async (app) => {
     // A user's Idempotency-Keys live apart from any key's (key ids are 12 hex digits, user ids plain numbers).
     const caller = principal.kind === 'key' ? principal.id : `user.${principal.id}`;
     const redisKey = typeof idempotencyKey === 'string' ? idempotencyRedisKey(config.QUEUE_PREFIX, caller, stream, idempotencyKey) : null;
+    let lease: Lease | null = null;
     if (redisKey) {
       const claimed = await claim(app.redis, redisKey).catch(() => Promise.reject(redisDown()));
       if (claimed.state === 'in-progress') {
@@ -88,6 +89,7 @@ const ingest: FastifyPluginAsyncTypebox = async (app) => {
       if (claimed.state === 'done') {
         return reply.code(claimed.answer.statusCode).header('idempotent-replayed', 'true').send(claimed.answer.body);
       }
+      lease = claimed.lease;
     }
 
     try {
@@ -111,10 +113,10 @@ const ingest: FastifyPluginAsyncTypebox = async (app) => {
       const statusCode = summary.accepted > 0 ? 202 : 422;
       app.metrics.records.inc({ stream, outcome: 'accepted' }, summary.accepted);
       app.metrics.records.inc({ stream, outcome: 'rejected' }, summary.rejectedCount);
-      if (redisKey) await remember(app.redis, redisKey, { statusCode, body: summary }, config.IDEMPOTENCY_TTL_SECONDS);
+      await lease?.remember({ statusCode, body: summary }, config.IDEMPOTENCY_TTL_SECONDS);
       return reply.code(statusCode).send(summary satisfies BatchSummary);
     } catch (error) {
-      if (redisKey) await release(app.redis, redisKey);
+      await lease?.release();
       throw error instanceof HttpError ? error : enqueueFailure(error);
     }
   }
