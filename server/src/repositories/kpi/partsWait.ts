@@ -29,13 +29,12 @@ cohort AS (
   SELECT g, bucket, sum(received)::int AS received, sum(waited_for_parts)::int AS waited FROM load GROUP BY 1, 2
 ),
 cohort_complaints AS (
-  SELECT ${groupKey('o.home_product_line')} AS g, bb.bucket,
+  -- Few orders have complaints: they are found from the complaints, and bucketed one by one.
+  SELECT ${groupKey('o.home_product_line')} AS g, date_trunc($2::text, o.created_at AT TIME ZONE $1::text) AS bucket,
          count(*) FILTER (WHERE o.waited_for_parts)::int AS complaints_waited,
          count(*) FILTER (WHERE NOT o.waited_for_parts)::int AS complaints_not_waited
-  FROM bucket_bounds bb
-  JOIN service_order o ON o.created_at >= bb.starts AND o.created_at < bb.ends
-  JOIN complaint_state c USING (order_id) JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id
-  WHERE $8::text IS NULL OR o.home_product_line = $8::text
+  FROM complaint_state c JOIN service_order o USING (order_id) JOIN scoped_outlet s ON s.outlet_id = o.home_outlet_id, bounds b
+  WHERE o.created_at >= b.range_start AND o.created_at < b.range_end AND ($8::text IS NULL OR o.home_product_line = $8::text)
   GROUP BY 1, 2
 ),
 parts_wait AS (
