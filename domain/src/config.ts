@@ -43,6 +43,14 @@ export const ConfigSchema = Type.Object({
   BRIEFING_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'how long a webhook may take to answer before the attempt counts as failed' }),
   SESSION_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, default: 12, description: 'a dashboard sign-in ends after this many hours without a request' }),
   SESSION_COOKIE_SECURE: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'off', description: 'on: the sign-in cookie is sent over HTTPS only (set it whenever the dashboard is served over HTTPS)' }),
+  RATE_LIMIT_KEY_PER_MINUTE: Type.Integer({ minimum: 0, default: 60_000, description: 'requests a minute one API key or one signed-in session may make before the API answers 429 (0: no limit)' }),
+  RATE_LIMIT_ADDRESS_PER_MINUTE: Type.Integer({ minimum: 0, default: 6000, description: 'requests a minute one client address may make without an API key or session, e.g. for the dashboard files and sign-in (0: no limit)' }),
+  RATE_LIMIT_SIGN_IN_PER_MINUTE: Type.Integer({ minimum: 0, default: 10, description: 'failed sign-ins a minute from one client address; past it, sign-in answers 429 until the minute is over (0: no limit)' }),
+  TRUST_PROXY: Type.String({
+    default: 'loopback,linklocal,uniquelocal',
+    pattern: '^(on|off|[A-Za-z0-9.:/]+( *, *[A-Za-z0-9.:/]+)*)$',
+    description: 'which peers may set X-Forwarded-For/-Host/-Proto: on (any), off (none), or comma-separated addresses, CIDR ranges and loopback, linklocal, uniquelocal',
+  }),
   CMAPSS_DIR: Type.String({ default: '../shared/data/cmapss', minLength: 1, description: 'folder of the NASA C-MAPSS files the RUL model is trained from (train_FD001.txt), relative to the repository root' }),
 });
 export type Config = Static<typeof ConfigSchema>;

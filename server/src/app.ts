@@ -16,6 +16,8 @@ import errorsPlugin from './plugins/app/errors.js';
 import metricsPlugin from './plugins/app/metrics.js';
 import referencesPlugin from './plugins/app/references.js';
 import livePlugin from './plugins/app/live.js';
+import rateLimitsPlugin from './plugins/app/rateLimits.js';
+import securityHeadersPlugin from './plugins/app/securityHeaders.js';
 import liveRoutes from './routes/api/v1/live.js';
 import fleetRoutes from './routes/api/v1/fleet.js';
 import healthRoutes from './routes/health.js';
@@ -41,7 +43,7 @@ const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]', 'res.headers["set-cookie"]'];
 
 export async function buildApp(config: Config, logger: FastifyServerOptions['logger'] = { level: config.LOG_LEVEL, redact: REDACT }) {
-  const app = Fastify({ logger, trustProxy: true, ajv: undefined }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger, trustProxy: trustProxy(config.TRUST_PROXY), ajv: undefined }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Schemas are checked by the same validator as ingested records, with the same messages.
   app.setValidatorCompiler(({ schema: routeSchema, httpPart }) => {
@@ -57,9 +59,11 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
 
   await app.register(configPlugin, { config });
   await app.register(errorsPlugin);
+  await app.register(securityHeadersPlugin);
   await app.register(dbPlugin);
   await app.register(redisPlugin);
   await app.register(authPlugin);
+  await app.register(rateLimitsPlugin);
   await app.register(referencesPlugin);
   await app.register(metricsPlugin);
   await app.register(livePlugin);
@@ -102,6 +106,13 @@ export async function buildApp(config: Config, logger: FastifyServerOptions['log
   await app.register(telemetryRoutes, { prefix: '/api/v1' });
   await registerWeb(app, config.WEB_DIST || DEFAULT_WEB_DIST);
   return app;
+}
+
+/** TRUST_PROXY as Fastify takes it: true, false, or the addresses and ranges whose X-Forwarded-* headers count. */
+function trustProxy(setting: string): boolean | string {
+  if (setting === 'on') return true;
+  if (setting === 'off') return false;
+  return setting;
 }
 
 /** The dashboard, built by `npm run build:web`; a short note when it has not been built. */

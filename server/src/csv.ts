@@ -25,11 +25,18 @@ function flatten(row: object): Record<string, unknown> {
   return out;
 }
 
-function csvCell(value: unknown): string {
+/**
+ * Text a spreadsheet may take for a formula (CSV injection, OWASP): a cell starting with = + - @, tab, CR or LF,
+ * also after spaces, and the full-width forms of those signs that some spreadsheets read as the signs.
+ */
+const FORMULA = /^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/;
+
+/** One cell: a formula-like text cell gets a leading quote, so that a spreadsheet shows it as text. */
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return String(value); // a negative number is a number, not a formula
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : ''; // a negative number is a number, not a formula
   let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (FORMULA.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -92,6 +92,9 @@ export async function* csvItems(body: Readable, schema: TObject, limits: StreamL
     skip_empty_lines: true,
     info: true,
     max_record_size: limits.maxLineBytes,
+    // A quote inside an unquoted cell is taken as it is: otherwise csv-parse reports it again at every quote of
+    // the row, each report quoting the row so far, and one 1 MiB row of quotes made gigabytes of reports.
+    relax_quotes: true,
     skip_records_with_error: true,
     on_skip: (error) => {
       skipped.push({ index: index++, ...(error?.lines ? { line: Number(error.lines) } : {}), error: { path: '', message: csvProblem(error?.message) } });
@@ -119,6 +122,9 @@ function fromCsvRow(row: Record<string, string>, schema: TObject): unknown {
   return Value.Convert(schema, record);
 }
 
+const MAX_PROBLEM_CHARS = 200;
+
 function csvProblem(message: string | undefined): string {
-  return `is not a well-formed CSV row (${message ?? 'unreadable'}): check the quoting and the number of columns`;
+  const problem = message === undefined ? 'unreadable' : message.length > MAX_PROBLEM_CHARS ? `${message.slice(0, MAX_PROBLEM_CHARS)}…` : message;
+  return `is not a well-formed CSV row (${problem}): check the quoting and the number of columns`;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
-  ComplaintRow, OpenPartsRequestRow, OrderWaitingForPartsRow, OverviewTiles, PARTS_SOURCES, PartsWaitComplaintRow, ServiceLoadRow, StringEnum, SupplyCycleRow,
+  ComplaintRow, isStorableDateTime, OpenPartsRequestRow, OrderWaitingForPartsRow, OverviewTiles, PARTS_SOURCES, PartsWaitComplaintRow, ServiceLoadRow, StringEnum, SupplyCycleRow,
 } from '@servicetower/domain';
 import { toCsv, wantsCsv } from '../../../csv.js';
 import { HttpError } from '../../../plugins/app/errors.js';
@@ -213,8 +213,10 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   function snapshotQuery(filter: { at?: string; region?: string; outlet?: string; limit: number }, regions: string[] | null): SnapshotQuery {
+    // isStorableDateTime: a real calendar instant (not 2026-02-30, which Date rolls over to 2 March) that
+    // PostgreSQL takes (9999-12-31T23:59:59-18:00, year 10000 in UTC, made it answer 500).
     const at = filter.at === undefined ? new Date() : new Date(filter.at);
-    if (Number.isNaN(at.getTime()) || (filter.at !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(filter.at))) {
+    if (Number.isNaN(at.getTime()) || (filter.at !== undefined && !isStorableDateTime(filter.at))) {
       throw badQuery('at', `at (${filter.at}) is not an ISO time: use e.g. 2026-03-20T10:00:00+08:00.`);
     }
     return { timeZone: app.config.BUSINESS_TIMEZONE, at, region: filter.region ?? null, outlet: filter.outlet ?? null, regions, limit: filter.limit };

@@ -103,6 +103,10 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
         validatorCompiler: () => () => true,
       },
       async (request) => {
+        // Any other body (JSON, or none) was read by another parser: csvItems would fail on it with a 500.
+        if (typeof (request.body as Readable | undefined)?.pipe !== 'function') {
+          throw app.httpErrors.unsupportedMediaType(`Send the ${noun}s as CSV with Content-Type: text/csv (a header row, then one row per ${noun}).`);
+        }
         const limits = { maxBytes: app.config.INGEST_JSON_LIMIT_BYTES, maxLineBytes: 1024 * 1024 };
         const rowSchema = csvRowSchema(collection, idName, schema);
         const rows: BodyItem[] = [];
@@ -116,7 +120,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
 
   async function upsert<C extends CollectionName>(principal: Principal, collection: C, id: string, body: CollectionBody[C]) {
     try {
-      await inTransaction(app.db, (client) => applyReference(client, principal, collection, id, body));
+      await inTransaction(app.db, (client) => applyReference(client, principal, collection, id, body).catch(storageRejection));
     } catch (error) {
       if (error instanceof ReferenceRejection) throw rejectionError(error);
       throw error;
@@ -145,7 +149,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
         }
         await client.query('SAVEPOINT row');
         try {
-          await applyReference(client, principal, collection, String(id), body);
+          await applyReference(client, principal, collection, String(id), body).catch(storageRejection);
           await client.query('RELEASE SAVEPOINT row');
           imported += 1;
         } catch (error) {
@@ -158,6 +162,22 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
     return { imported, rejected };
   }
 };
+
+/**
+ * A value the schema allows but its column cannot keep, as a 422 naming the field: a part's targetDays of
+ * 0.001 passes the schema (above 0) but is kept to the hundredth, and 0.00 breaks part_target_days_check
+ * (PostgreSQL check_violation, 23514; numeric_value_out_of_range, 22003). Anything else is rethrown.
+ */
+function storageRejection(error: unknown): never {
+  const { code, constraint, table } = error as { code?: string; constraint?: string; table?: string };
+  if (code !== '23514' && code !== '22003') throw error;
+  const column = constraint && table && constraint.startsWith(`${table}_`) ? constraint.slice(table.length + 1).replace(/_check$/, '') : '';
+  const field = column.replace(/_([a-z])/g, (_m, letter: string) => letter.toUpperCase());
+  throw new ReferenceRejection(422, [{
+    path: field ? `/${field}` : '',
+    message: `cannot be stored as given${constraint ? ` (rule ${constraint})` : ''}: amounts and day targets are kept to the hundredth, so a value that rounds to 0 or past the column's range is refused`,
+  }]);
+}
 
 function rejectionError(rejection: ReferenceRejection): HttpError {
   return new HttpError(rejection.statusCode, rejection.message, {}, rejection.errors);
