@@ -27,7 +27,8 @@ import { migrate } from '../server/src/db/migrate.js';
 import { createApiKey } from '../server/src/repositories/apiKeys.js';
 import { upsertReference } from '../server/src/repositories/reference.js';
 import {
-  Children, cpuMeter, databaseUrl, describeMachine, freePort, machineLine, onServer, post, progress, REDIS_URL, round2, WORKER_CONCURRENCY, writeResult,
+  Children, cpuMeter, databaseUrl, deleteRedisKeys, describeMachine, freePort, machineLine, onServer, post, progress, REDIS_URL, round2, runBench,
+  WORKER_CONCURRENCY, writeResult,
 } from './support.js';
 
 const USAGE = 'npm run bench:events -- [--quick] [--months N] [--outlets N] [--batch N] [--concurrency N] [--keep] [--out FILE]';
@@ -339,22 +340,11 @@ function cleanUp(): Promise<void> {
     if (opts.keep) console.log(`Kept the database ${dbUrl}`);
     else await onServer(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     if (redis.status === 'ready') {
-      for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisKeys(redis, prefix);
     }
     redis.disconnect();
   })();
   return cleaning;
 }
 
-process.once('SIGINT', () => {
-  console.error('Interrupted: cleaning up.');
-  void cleanUp().finally(() => process.exit(130));
-});
-try {
-  await main();
-} catch (error) {
-  console.error(`bench:events failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanUp().catch((error: unknown) => console.error(`Cleaning up failed: ${String(error)}`));
-}
+await runBench('bench:events', main, cleanUp);

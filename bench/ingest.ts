@@ -18,7 +18,8 @@ import { createPool } from '@servicetower/workers';
 import { migrate } from '../server/src/db/migrate.js';
 import { createApiKey } from '../server/src/repositories/apiKeys.js';
 import {
-  Children, cpuMeter, describeMachine, freePort, machineLine, post, progress, REDIS_URL, round2 as round, SERVER_URL, WORKER_CONCURRENCY, writeResult,
+  Children, cpuMeter, deleteRedisKeys, describeMachine, freePort, machineLine, post, progress, REDIS_URL, round2 as round, runBench, SERVER_URL,
+  WORKER_CONCURRENCY, writeResult,
 } from './support.js';
 
 const STEP_MS = 60_000; // each device reports all its sensors once a minute
@@ -285,23 +286,11 @@ function cleanUp(): Promise<void> {
     await db.end();
     if (!opts.url && !opts.keep) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     if (!opts.url && opts.keep) console.log(`Kept the database ${databaseUrl}`);
-    const keys = opts.url ? [] : redis.scanStream({ match: `${prefix}:*`, count: 1000 });
-    for await (const batch of keys as AsyncIterable<string[]>) if (batch.length > 0) await redis.del(...batch);
+    if (!opts.url) await deleteRedisKeys(redis, prefix);
     redis.disconnect();
     await admin.end();
   })();
   return cleaning;
 }
 
-process.once('SIGINT', () => {
-  console.error('Interrupted: cleaning up.');
-  void cleanUp().finally(() => process.exit(130));
-});
-try {
-  await main();
-} catch (error) {
-  console.error(`bench:ingest failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanUp().catch((error: unknown) => console.error(`Cleaning up failed: ${String(error)}`));
-}
+await runBench('bench:ingest', main, cleanUp);

@@ -243,3 +243,24 @@ export function writeResult(suite: string, result: object, out?: string): string
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file.startsWith(ROOT) ? relative(ROOT, file) : file;
 }
+
+/** Deletes every Redis key of a queue prefix: what a bench run's API and workers left behind. */
+export async function deleteRedisKeys(redis: Redis, prefix: string): Promise<void> {
+  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.del(...keys);
+}
+
+/** Runs a bench's main, then its clean-up, also on failure and on Ctrl-C (exit 130); a failure sets exit code 1. */
+export async function runBench(name: string, main: () => Promise<void>, cleanUp: () => Promise<void>): Promise<void> {
+  process.once('SIGINT', () => {
+    console.error('Interrupted: cleaning up.');
+    void cleanUp().finally(() => process.exit(130));
+  });
+  try {
+    await main();
+  } catch (error) {
+    console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanUp().catch((error: unknown) => console.error(`Cleaning up failed: ${String(error)}`));
+  }
+}

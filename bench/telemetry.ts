@@ -21,7 +21,8 @@ import { migrate } from '../server/src/db/migrate.js';
 import { createApiKey } from '../server/src/repositories/apiKeys.js';
 import { upsertReference } from '../server/src/repositories/reference.js';
 import {
-  Children, databaseExists, databaseUrl as urlOf, freePort, onServer, p50p95, percentile, post, progress, REDIS_URL, WORKER_CONCURRENCY, writeResult,
+  Children, databaseExists, databaseUrl as urlOf, deleteRedisKeys, freePort, onServer, p50p95, percentile, post, progress, REDIS_URL, WORKER_CONCURRENCY,
+  writeResult,
 } from './support.js';
 
 const USAGE = 'npm run bench:telemetry -- [--quick] [--days N] [--sensors N] [--runs N] [--warmup N] [--rate N] [--seconds N] ' +
@@ -292,7 +293,7 @@ try {
 } finally {
   await children.stopAll();
   const redis = new Redis(redisUrl);
-  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, prefix);
   redis.disconnect();
   if (!opts.keep && !opts.reuse) await onServer(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
