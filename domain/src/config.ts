@@ -30,6 +30,7 @@ export const ConfigSchema = Type.Object({
   RUL_WARNING_CYCLES: Type.Number({ minimum: 0, default: 50, description: 'an engine with at most this many cycles of remaining useful life is in warning health' }),
   RUL_CRITICAL_CYCLES: Type.Number({ minimum: 0, default: 20, description: 'an engine with at most this many cycles of remaining useful life is in critical health' }),
   LIVE_THROTTLE_MS: Type.Integer({ minimum: 10, default: 250, description: 'at most one live message per device and client this often, in milliseconds' }),
+  LIVE_RECHECK_MS: Type.Integer({ minimum: 100, default: 2000, description: 'open WebSockets have their API key or sign-in checked again this often, in milliseconds; a revoked key, ended sign-in or changed role or regions closes the socket' }),
   WEB_DIST: Type.String({ default: '', description: 'folder of the built dashboard; empty: web/dist beside the server' }),
   TARGET_ORDERS_PER_TECHNICIAN: Type.Number({ exclusiveMinimum: 0, default: 60, description: 'orders a technician is expected to handle in a month (staffing recommendation)' }),
   STAFFING_NEW_OUTLET_RATIO: Type.Number({ exclusiveMinimum: 0, default: 1.5, description: 'a region whose orders per outlet reach this multiple of the network average is flagged for a new outlet' }),

@@ -46,3 +46,17 @@ export function scopePermissions(scopes: readonly KeyScope[]): Permission[] {
   if (scopes.includes('admin')) return [...PERMISSIONS];
   return scopes.includes('read') ? ['dashboards:read'] : [];
 }
+
+/**
+ * Administration reaches the whole network (users, keys, webhooks, reference data, queues), so it cannot
+ * be held within regions: an admin key or an admin user covers every region. Returns why a combination is
+ * refused, or null when it is allowed.
+ */
+export function regionLimitedAdmin(holder: { scopes: readonly KeyScope[] } | { role: Role }, regions: readonly string[] | null | undefined): string | null {
+  if (regions === null || regions === undefined) return null;
+  const admin = 'role' in holder ? holder.role === 'admin' : holder.scopes.includes('admin');
+  if (!admin) return null;
+  return 'role' in holder
+    ? 'an admin manages the whole network and cannot be limited to regions: leave regions out, or choose another role'
+    : 'a key with the admin scope manages the whole network and cannot be limited to regions: leave regions out, or drop the admin scope';
+}

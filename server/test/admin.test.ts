@@ -48,6 +48,13 @@ describe('admin command', () => {
     expect(result.stderr).toMatch(/unknown: everything/);
     expect(await h.count(`SELECT 1 FROM api_key WHERE name = 'x'`)).toBe(0);
   });
+
+  it('refuses an admin key limited to regions: administration reaches the whole network', async () => {
+    const result = await admin('create-key', '--name', 'north-admin', '--scopes', 'read,admin', '--regions', 'north');
+    expect((result as { code: number }).code).toBe(1);
+    expect(result.stderr).toMatch(/--regions: a key with the admin scope .* cannot be limited to regions/);
+    expect(await h.count(`SELECT 1 FROM api_key WHERE name = 'north-admin'`)).toBe(0);
+  });
 });
 
 describe('failed jobs', () => {

@@ -201,6 +201,8 @@ describe('admin command', () => {
     expect((await adminCommand('short', 'create-user', '--username', 'dave', '--role', 'viewer', '--password-stdin')).stderr).toMatch(/10 to 256 characters/);
     expect((await adminCommand(PASSWORD, 'create-user', '--username', 'dave', '--role', 'boss', '--password-stdin')).stderr).toMatch(/--role, one of admin, /);
     expect((await adminCommand(PASSWORD, 'create-user', '--username', 'ROOT', '--role', 'viewer', '--password-stdin')).stderr).toMatch(/already exists/);
+    expect((await adminCommand(PASSWORD, 'create-user', '--username', 'dave', '--role', 'admin', '--regions', 'north', '--password-stdin')).stderr)
+      .toMatch(/--regions: an admin manages the whole network/);
     expect(await h.count(`SELECT 1 FROM app_user WHERE username = 'dave'`)).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { LiveHub, type LiveSocket } from '../src/live/hub.js';
 
 const socket = (): LiveSocket & { sent: unknown[] } => {
   const sent: unknown[] = [];
-  return { readyState: 1, bufferedAmount: 0, send: (data: string) => sent.push(JSON.parse(data)), sent };
+  return { readyState: 1, bufferedAmount: 0, send: (data: string) => sent.push(JSON.parse(data)), close: () => {}, sent };
 };
 const subscribe = (topic: string, op = 'subscribe') => JSON.stringify({ op, topic });
 

@@ -18,12 +18,26 @@ export interface Principal {
   regions: string[] | null;
 }
 
-export const keyPrincipal = (key: ApiKey): Principal => ({
-  kind: 'key', id: key.id, name: key.name, role: null, scopes: key.scopes, permissions: scopePermissions(key.scopes), regions: key.regions,
-});
+/**
+ * Administration reaches the whole network, so a key or user limited to regions never holds it, even if
+ * such a row was stored before the admin routes and commands refused to create one.
+ */
+const withinRegions = <T extends string>(items: readonly T[], regions: string[] | null, admin: T): readonly T[] =>
+  regions === null ? items : items.filter((item) => item !== admin);
+
+export const keyPrincipal = (key: ApiKey): Principal => {
+  const scopes = withinRegions(key.scopes, key.regions, 'admin');
+  return { kind: 'key', id: key.id, name: key.name, role: null, scopes, permissions: scopePermissions(scopes), regions: key.regions };
+};
 
 export const userPrincipal = (user: User): Principal => ({
-  kind: 'user', id: user.id, name: user.username, role: user.role, scopes: roleScopes(user.role), permissions: ROLE_PERMISSIONS[user.role], regions: user.regions,
+  kind: 'user', id: user.id, name: user.username, role: user.role,
+  scopes: withinRegions(roleScopes(user.role), user.regions, 'admin'),
+  permissions: withinRegions(ROLE_PERMISSIONS[user.role], user.regions, 'admin'),
+  regions: user.regions,
 });
 
 export const actorOf = (principal: Principal): Actor => ({ kind: principal.kind, id: principal.id, name: principal.name });
+
+/** What a principal may reach, as a string that changes when its scopes or regions do. */
+export const reachOf = (principal: Principal): string => JSON.stringify([principal.scopes, principal.regions]);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, QUEUE_NAMES, ROLES, type QueueName } from '@servicetower/domain';
+import { ConfigError, loadConfig, QUEUE_NAMES, regionLimitedAdmin, ROLES, type QueueName } from '@servicetower/domain';
 import { createBlockingConnection, createPool, createQueues, closeQueues } from '@servicetower/workers';
 import { listFailedJobs, replayFailedJobs } from '../admin/failedJobs.js';
 import { withServiceUrls } from '../start/localEnv.js';
@@ -51,6 +51,8 @@ async function main(argv: string[]): Promise<void> {
           throw new UsageError(`--scopes must list one or more of ${KEY_SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
         }
         const regions = values.regions === undefined ? null : list(values.regions);
+        const adminRegions = regionLimitedAdmin({ scopes: scopes as KeyScope[] }, regions);
+        if (adminRegions) throw new UsageError(`--regions: ${adminRegions}`);
         const { key, token } = await createApiKey(pool, { name: values.name, scopes: scopes as KeyScope[], regions });
         await writeAudit(pool, cliActor(), 'key.create', `key:${key.id}`, { name: key.name, scopes: key.scopes, regions: key.regions });
         console.log(`Created key ${key.id} "${key.name}" (scopes ${key.scopes.join(', ')}; regions ${key.regions?.join(', ') ?? 'all'}).`);

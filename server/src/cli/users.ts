@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { compileValidator, ROLES, Username, type Role } from '@servicetower/domain';
+import { compileValidator, regionLimitedAdmin, ROLES, Username, type Role } from '@servicetower/domain';
 import { inTransaction, type Pool } from '@servicetower/workers';
 import { hashPassword } from '../auth/passwords.js';
 import { writeAudit, type Actor } from '../repositories/audit.js';
@@ -74,6 +74,8 @@ async function createUserCommand(pool: Pool, username: string, options: UserOpti
   if (!isUsername.check(username)) throw new UsageError(`--username must be ${Username.description}`);
   const regions = options.regions === undefined ? null : list(options.regions);
   if (regions !== null && regions.length === 0) throw new UsageError('--regions must list at least one region id; leave it out for every region');
+  const adminRegions = regionLimitedAdmin({ role }, regions);
+  if (adminRegions) throw new UsageError(`--regions: ${adminRegions}`);
   const missing = regions === null ? [] : await missingRegions(pool, regions);
   if (missing.length > 0) throw new Error(`No region ${missing.join(', ')}: create it first (PUT /api/v1/regions/<id>) or fix the list.`);
   if (await findUserForSignIn(pool, username)) throw taken(username);

@@ -8,7 +8,23 @@ export interface LiveSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
   send(data: string): void;
+  close(code: number, reason: string): void;
 }
+
+/**
+ * What a client connected with, to check again while it stays connected: `id` names the API key or
+ * session (never its secret), `reach` sums up the scopes and regions it had at connection.
+ */
+export interface LiveCredential {
+  id: string;
+  reach: string;
+}
+
+/** For each credential still valid, its reach now; a credential missing from the answer has ended. */
+export type CurrentReach = (ids: string[]) => Promise<Map<string, string>>;
+
+/** The WebSocket close code for a policy violation: here, a revoked key or an ended sign-in. */
+export const CLOSE_CREDENTIAL_ENDED = 1008;
 
 /** The region of a device (null: unknown device), as the hub checks a subscriber's scope with it. */
 export type RegionOfDevice = (deviceId: string) => Promise<string | null>;
@@ -30,6 +46,7 @@ class LiveClient {
     readonly socket: LiveSocket,
     /** null: every region. */
     readonly regions: string[] | null,
+    readonly credential: LiveCredential | null,
     private readonly throttleMs: number,
   ) {}
 
@@ -92,19 +109,42 @@ export class LiveHub {
   }
 
   /** Registers a socket; returns the handlers for its messages and its close. */
-  connect(socket: LiveSocket, regions: string[] | null) {
-    const client = new LiveClient(socket, regions, this.throttleMs);
+  connect(socket: LiveSocket, regions: string[] | null, credential: LiveCredential | null = null) {
+    const client = new LiveClient(socket, regions, credential, this.throttleMs);
     this.clients.add(client);
     return {
       // A failed scope lookup (the database away) answers the client; it must never become an unhandled rejection.
       onMessage: (data: string) =>
         this.handle(client, data).catch(() => client.send({ type: 'error', message: 'The subscription could not be checked just now: send it again.' })),
-      onClose: () => {
-        if (!this.clients.delete(client)) return; // 'error' and 'close' may both arrive
-        for (const topic of client.topics) this.countDeviceTopic(topic, -1);
-        client.close();
-      },
+      onClose: () => void this.drop(client), // 'error' and 'close' may both arrive: the second finds it gone
     };
+  }
+
+  private drop(client: LiveClient): boolean {
+    if (!this.clients.delete(client)) return false;
+    for (const topic of client.topics) this.countDeviceTopic(topic, -1);
+    client.close();
+    return true;
+  }
+
+  /**
+   * Checks every client's credential again and closes the sockets whose key was revoked, whose sign-in
+   * ended (signed out, expired, user disabled or given a new password) or whose role or regions changed:
+   * a connection keeps no more reach than a new request would get. Returns how many were closed.
+   */
+  async recheck(currentReach: CurrentReach): Promise<number> {
+    const checked = [...this.clients].filter((client) => client.credential !== null);
+    if (checked.length === 0) return 0;
+    const current = await currentReach([...new Set(checked.map((client) => client.credential!.id))]);
+    let closed = 0;
+    for (const client of checked) {
+      const { id, reach } = client.credential!;
+      if (current.get(id) === reach || !this.clients.has(client)) continue;
+      client.send({ type: 'error', message: 'Your API key was revoked or your sign-in ended or changed: connect again with valid credentials.' });
+      client.socket.close(CLOSE_CREDENTIAL_ENDED, 'credentials ended');
+      if (this.drop(client)) closed += 1;
+    }
+    return closed;
   }
 
   private async handle(client: LiveClient, data: string): Promise<void> {

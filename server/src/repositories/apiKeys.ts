@@ -60,6 +60,12 @@ export async function findApiKeyByToken(db: Queryable, token: string): Promise<A
   return timingSafeEqual(row.secret_hash, hash(match[2]!)) ? toApiKey(row) : null;
 }
 
+/** The keys among `ids` that are not revoked. */
+export async function activeApiKeys(db: Queryable, ids: string[]): Promise<ApiKey[]> {
+  const { rows } = await db.query<ApiKeyRow>('SELECT * FROM api_key WHERE api_key_id = ANY($1::text[]) AND revoked_at IS NULL', [ids]);
+  return rows.map(toApiKey);
+}
+
 export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> {
   const { rowCount } = await db.query('UPDATE api_key SET revoked_at = now() WHERE api_key_id = $1 AND revoked_at IS NULL', [id]);
   return rowCount === 1;

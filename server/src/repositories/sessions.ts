@@ -8,6 +8,9 @@ const SLIDE_EVERY_SECONDS = 60;
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
 
+/** A session's name that is not its secret: the hex SHA-256 of its token, the user_session row's key. */
+export const sessionId = (token: string): string => hash(token).toString('hex');
+
 /** Starts a session and returns its token, the cookie's value: the only time it exists in clear. */
 export async function createSession(db: Queryable, userId: string, ttlHours: number): Promise<string> {
   const token = randomBytes(32).toString('base64url');
@@ -39,6 +42,18 @@ export async function findSessionUser(db: Queryable, token: string, ttlHours: nu
     );
   }
   return toUser(row);
+}
+
+/** The enabled users of the unexpired sessions among `ids` (as sessionId gives them), by session id. */
+export async function activeSessionUsers(db: Queryable, ids: string[]): Promise<Map<string, User>> {
+  const { rows } = await db.query<UserRow & { session_id: string }>(
+    `SELECT encode(s.token_hash, 'hex') AS session_id, u.*
+     FROM user_session s JOIN app_user u USING (user_id)
+     WHERE s.token_hash = ANY(SELECT decode(id, 'hex') FROM unnest($1::text[]) AS id)
+       AND s.expires_at > now() AND u.disabled_at IS NULL`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.session_id, toUser(row)]));
 }
 
 export async function deleteSession(db: Queryable, token: string): Promise<void> {

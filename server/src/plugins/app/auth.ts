@@ -18,9 +18,12 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyInstance {
-    /** A preHandler that answers 401 without a live key or session and 403 when the caller lacks every one of `scopes`. */
+    /**
+     * An onRequest hook (it runs before the body is read) that answers 401 without a live key or session
+     * and 403 when the caller lacks every one of `scopes`.
+     */
     requireScope(...scopes: KeyScope[]): Guard;
-    /** A preHandler like requireScope, for a permission of domain/src/roles.ts. */
+    /** An onRequest hook like requireScope, for a permission of domain/src/roles.ts. */
     requirePermission(permission: Permission): Guard;
     /** The options the session cookie is set and cleared with. */
     sessionCookie: { path: string; httpOnly: true; sameSite: 'strict'; secure: boolean };

@@ -3,12 +3,29 @@ import websocket from '@fastify/websocket';
 import { Redis } from 'ioredis';
 import type { ChangeNotice, ReadingsNotice } from '@servicetower/domain';
 import { liveChannels } from '@servicetower/workers';
-import { LiveHub } from '../../live/hub.js';
+import type { FastifyRequest } from 'fastify';
+import { keyPrincipal, reachOf, userPrincipal } from '../../auth/principal.js';
+import { LiveHub, type CurrentReach, type LiveCredential } from '../../live/hub.js';
+import { activeApiKeys } from '../../repositories/apiKeys.js';
+import { activeSessionUsers, sessionId } from '../../repositories/sessions.js';
+import { SESSION_COOKIE } from './auth.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     live: LiveHub;
+    /**
+     * Checks the credentials of this instance's WebSockets now, closing those that ended: called after an
+     * admin revokes a key or changes a user, and after a sign-out, so that it takes effect at once.
+     */
+    recheckLive(): void;
   }
+}
+
+/** The credential an authenticated upgrade request came with, to be checked again while its socket stays open. */
+export function liveCredential(request: FastifyRequest): LiveCredential {
+  const principal = request.principal!;
+  const id = principal.kind === 'key' ? `key:${principal.id}` : `session:${sessionId(request.cookies[SESSION_COOKIE] ?? '')}`;
+  return { id, reach: reachOf(principal) };
 }
 
 /** How long a device's region is remembered for scope checks of live subscribers. */
@@ -43,6 +60,29 @@ export default fp(
     });
     app.decorate('live', hub);
 
+    /** Each credential still valid, with the reach it gives now: two queries, however many sockets are open. */
+    const currentReach: CurrentReach = async (ids) => {
+      const keyIds = ids.filter((id) => id.startsWith('key:')).map((id) => id.slice(4));
+      const sessionIds = ids.filter((id) => id.startsWith('session:')).map((id) => id.slice(8));
+      const [keys, users] = await Promise.all([
+        keyIds.length ? activeApiKeys(app.db, keyIds) : [],
+        sessionIds.length ? activeSessionUsers(app.db, sessionIds) : new Map(),
+      ]);
+      return new Map([
+        ...keys.map((key) => [`key:${key.id}`, reachOf(keyPrincipal(key))] as const),
+        ...[...users].map(([id, user]) => [`session:${id}`, reachOf(userPrincipal(user))] as const),
+      ]);
+    };
+    let rechecking: Promise<unknown> | null = null;
+    const recheck = () => {
+      // One check at a time; the database away leaves the sockets as they are until it answers again.
+      rechecking ??= hub.recheck(currentReach)
+        .catch((error: Error) => app.log.debug({ err: error.message }, 'live credential check failed'))
+        .finally(() => { rechecking = null; });
+    };
+    app.decorate('recheckLive', recheck);
+    const recheckTimer = setInterval(recheck, app.config.LIVE_RECHECK_MS);
+
     subscriber.on('error', (error: Error) => app.log.debug({ err: error.message }, 'live subscriber connection error'));
     subscriber.on('message', (channel: string, text: string) => {
       try {
@@ -57,6 +97,7 @@ export default fp(
     // Subscribed once Redis answers; while it is away the live channel is quiet and HTTP goes on.
     void subscriber.subscribe(channels.changes, channels.alarms).catch(() => {});
     app.addHook('onClose', async () => {
+      clearInterval(recheckTimer);
       hub.close();
       subscriber.disconnect();
     });

@@ -17,7 +17,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/alarm-rules/:id',
     {
-      preHandler: app.requireScope('admin', 'reference'),
+      onRequest: app.requireScope('admin', 'reference'),
       schema: {
         ...rulesTags,
         summary: 'Create or replace an alarm rule for a device model’s sensor',
@@ -45,7 +45,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/alarm-rules',
     {
-      preHandler: app.requireScope('read', 'reference', 'admin'),
+      onRequest: app.requireScope('read', 'reference', 'admin'),
       schema: {
         ...rulesTags,
         summary: 'List the alarm rules in id order',
@@ -59,7 +59,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/alarms',
     {
-      preHandler: app.requireScope('read', 'admin'),
+      onRequest: app.requireScope('read', 'admin'),
       schema: {
         ...rulesTags,
         summary: 'List alarms, newest first; a region-limited key sees the devices of outlets in its regions',
@@ -82,7 +82,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/alarms/:id',
     {
-      preHandler: app.requireScope('read', 'admin'),
+      onRequest: app.requireScope('read', 'admin'),
       schema: {
         ...rulesTags,
         summary: 'An alarm and its history: opened, repeats, escalation, service order, acknowledgement, resolution',
@@ -104,7 +104,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/alarms/:id/${path}`,
       {
-        preHandler: app.requirePermission('alarms:acknowledge'),
+        onRequest: app.requirePermission('alarms:acknowledge'),
         schema: {
           ...rulesTags,
           summary: `Mark an alarm ${verb}; the API key's name or the user's username and the time are recorded`,

@@ -91,6 +91,7 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
       if (token !== undefined) {
         refuseCrossSite(request);
         await deleteSession(app.db, token);
+        app.recheckLive(); // the dashboard's WebSocket of this sign-in closes too
       }
       endCookie(reply);
       return reply.code(204).send(null);

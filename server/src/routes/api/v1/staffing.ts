@@ -15,7 +15,7 @@ const staffingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/staffing',
     {
-      preHandler: app.requireScope('read', 'admin'),
+      onRequest: app.requireScope('read', 'admin'),
       schema: {
         tags: ['kpi'],
         security: [{ apiKey: [] }],

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { regionLimitedAdmin, type KeyScope, type Role } from '@servicetower/domain';
 import { HttpError } from '../../../../plugins/app/errors.js';
 import { missingRegions } from '../../../../repositories/users.js';
 
@@ -13,5 +14,13 @@ export async function checkRegions(app: FastifyInstance, regions: string[] | nul
   const missing = await missingRegions(app.db, regions);
   if (missing.length === 0) return;
   const message = `No region ${missing.join(', ')}: list the regions with GET /api/v1/regions, or create it first.`;
+  throw new HttpError(422, message, {}, [{ path: 'body/regions', message }]);
+}
+
+/** A 422 when an admin key or user would be limited to regions: administration reaches the whole network. */
+export function checkAdminRegions(holder: { scopes: readonly KeyScope[] } | { role: Role }, regions: string[] | null | undefined): void {
+  const reason = regionLimitedAdmin(holder, regions);
+  if (!reason) return;
+  const message = `Refused: ${reason}.`;
   throw new HttpError(422, message, {}, [{ path: 'body/regions', message }]);
 }

@@ -8,11 +8,11 @@ import { writeAudit } from '../../../../repositories/audit.js';
 import { deleteUserSessions } from '../../../../repositories/sessions.js';
 import { createUser, enabledAdminCount, findUser, listUsers, updateUser, userChanges } from '../../../../repositories/users.js';
 import { errorResponses } from '../../../../schemas.js';
-import { checkRegions, common, NumericId } from './common.js';
+import { checkAdminRegions, checkRegions, common, NumericId } from './common.js';
 
 /** The people who sign in to the dashboard: listed, created and changed by admins; never a password hash out. */
 const users: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.requireScope('admin'));
+  app.addHook('onRequest', app.requireScope('admin'));
 
   app.get('/users', {
     schema: { ...common, summary: 'Users in username order', response: { 200: Type.Object({ items: Type.Array(User) }), ...errorResponses(401, 403) } },
@@ -27,6 +27,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const { username, displayName, role, regions, password } = request.body;
+    checkAdminRegions({ role }, regions);
     await checkRegions(app, regions);
     const passwordHash = await hashPassword(password);
     const user = await inTransaction(app.db, async (db) => {
@@ -55,12 +56,13 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     const { password, ...change } = request.body;
     await checkRegions(app, change.regions);
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
-    return inTransaction(app.db, async (db) => {
+    const updated = await inTransaction(app.db, async (db) => {
       // Serialises admin changes, so that two at once cannot both remove the last admin.
       await db.query('LOCK TABLE app_user IN SHARE ROW EXCLUSIVE MODE');
       const before = await findUser(db, id);
       if (!before) throw app.httpErrors.notFound(`No user ${id}: list them with GET /api/v1/admin/users.`);
       const after = (await updateUser(db, id, { ...change, passwordHash }))!;
+      checkAdminRegions({ role: after.role }, after.regions);
       if (before.role === 'admin' && before.disabledAt === null && (after.role !== 'admin' || after.disabledAt !== null) && (await enabledAdminCount(db)) === 0) {
         throw app.httpErrors.conflict(`${before.username} is the last enabled admin: make another user admin before demoting or disabling them.`);
       }
@@ -70,6 +72,8 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
       });
       return after;
     });
+    app.recheckLive(); // the user's open WebSockets close if they no longer reach what they did
+    return updated;
   });
 };
 
