@@ -112,9 +112,12 @@ async function rawCopy(path: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** POSTs every body, `--concurrency` at a time; a 429 or 503 waits its Retry-After and is sent again. Returns the retries. */
-async function sendAll(api: string, key: string, start: number): Promise<number> {
-  const queue = bodies(start);
+/**
+ * POSTs every body, `--concurrency` at a time; a 429 or 503 waits its Retry-After and is sent again. Returns the retries.
+ * The bodies are made beforehand, as the COPY file is: the source systems' work of writing JSON is not ServiceTower's.
+ */
+async function sendAll(api: string, key: string, prepared: ReadonlyArray<{ body: string; records: number }>): Promise<number> {
+  const queue = prepared.values();
   let retries = 0;
   const lane = async () => {
     for (let next = queue.next(); !next.done; next = queue.next()) {
@@ -227,11 +230,12 @@ async function main() {
   progress(opts.url ? `Measuring ${opts.url} …` : 'Starting the API and the workers …');
   const { api, key, pids } = await startStack();
   await seedReference(api, key);
-  progress(`End to end: batches of ${opts.batch} readings, ${opts.concurrency} requests in flight …`);
+  const prepared = [...bodies(start)];
+  progress(`End to end: ${prepared.length} batches of ${opts.batch} readings, ${opts.concurrency} requests in flight …`);
   await checkpoint();
   cpu = cpuMeter(databaseName, pids);
   const began = performance.now();
-  const retries = await sendAll(api, key, start);
+  const retries = await sendAll(api, key, prepared);
   const ackSeconds = (performance.now() - began) / 1000;
   await drained();
   const e2eSeconds = (performance.now() - began) / 1000;
