@@ -34,16 +34,26 @@ export interface Forecast {
 export function forecast(series: readonly number[], horizon = 1, period = SEASON_MONTHS): Forecast {
   if (series.length === 0) throw new RangeError('forecast: the series is empty, there is nothing to forecast from');
   if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`forecast: horizon must be a whole number ≥ 1, got ${horizon}`);
+  return fitAndForecast(series, horizon, period, null);
+}
+
+/**
+ * `forecast`, trying first the parameters of `near` (the fit of a similar series: the same one a point
+ * shorter, in the backtest), which gives the same answer sooner when they fit this series well too.
+ */
+function fitAndForecast(series: readonly number[], horizon: number, period: number, near: Forecast | null): Forecast {
   const method = forecastMethod(series.length, period);
   if (method === 'holt-winters') {
     const season = new Float64Array(period);
-    const [alpha, beta, gamma] = bestOf(HOLT_WINTERS_GRID, ([a, b, g]) => holtWinters(series, a, b, g, season).sse);
+    const first = near?.method === 'holt-winters' ? HOLT_WINTERS_GRID.findIndex(([a, b, g]) => a === near.alpha && b === near.beta && g === near.gamma) : 0;
+    const [alpha, beta, gamma] = bestOf(HOLT_WINTERS_GRID, ([a, b, g], stopAbove) => holtWinters(series, a, b, g, season, stopAbove).sse, first);
     const fit = holtWinters(series, alpha, beta, gamma, season);
     const value = fit.level + horizon * fit.trend + season[(series.length - 1 + horizon) % period]!;
     return { method: 'holt-winters', value: Math.max(0, value), alpha, beta, gamma };
   }
   if (method === 'holt') {
-    const [alpha, beta] = bestOf(HOLT_GRID, ([a, b]) => holt(series, a, b).sse);
+    const first = near?.method === 'holt' ? HOLT_GRID.findIndex(([a, b]) => a === near.alpha && b === near.beta) : 0;
+    const [alpha, beta] = bestOf(HOLT_GRID, ([a, b], stopAbove) => holt(series, a, b, stopAbove).sse, first);
     const fit = holt(series, alpha, beta);
     return { method: 'holt', value: Math.max(0, fit.level + horizon * fit.trend), alpha, beta, gamma: null };
   }
@@ -61,24 +71,32 @@ interface Fit {
   trend: number;
 }
 
-/** The first candidate with the least error: ties go to the earlier one, so the choice is deterministic. */
-function bestOf<T>(candidates: readonly T[], error: (candidate: T) => number): T {
-  let best: T = candidates[0]!;
-  let least = error(best);
-  for (const candidate of candidates.slice(1)) {
-    const e = error(candidate);
-    if (e < least) [best, least] = [candidate, e];
+/**
+ * The first candidate (in `candidates` order) with the least error, so the choice is deterministic.
+ * Candidate `first` is tried first, then the others in order; `error` is given the least error so far
+ * and may stop summing once past it (the errors are sums of squares, so such a candidate cannot win):
+ * the same choice as summing every one, in a fraction of the time.
+ */
+function bestOf<T>(candidates: readonly T[], error: (candidate: T, stopAbove: number) => number, first = 0): T {
+  let best = Math.max(0, first);
+  let least = error(candidates[best]!, Infinity);
+  for (let i = 0; i < candidates.length; i++) {
+    if (i === best) continue;
+    const e = error(candidates[i]!, least);
+    // An earlier candidate wins a tie, a later one must do better.
+    if (e < least || (e === least && i < best)) [best, least] = [i, e];
   }
-  return best;
+  return candidates[best]!;
 }
 
 /**
- * Additive Holt-Winters, its seasonal indices left in `season` (one per phase, period = its length).
+ * Additive Holt-Winters, its seasonal indices left in `season` (one per phase, period = its length);
+ * stops (the fit then unusable) once the squared error is past `stopAbove`.
  * Start: level and trend from the means of the first two seasons, the first season's indices from its
  * points less that line (so a pure trend leaves no trace in them); the one-step errors from the
  * second season on are what the grid minimises.
  */
-function holtWinters(y: readonly number[], alpha: number, beta: number, gamma: number, season: Float64Array): Fit {
+function holtWinters(y: readonly number[], alpha: number, beta: number, gamma: number, season: Float64Array, stopAbove = Infinity): Fit {
   const m = season.length;
   let first = 0;
   let second = 0;
@@ -94,6 +112,7 @@ function holtWinters(y: readonly number[], alpha: number, beta: number, gamma: n
     const phase = t % m;
     const error = y[t]! - (level + trend + season[phase]!);
     sse += error * error;
+    if (sse > stopAbove) break; // cannot beat the best so far: the fit is not used
     const previous = level;
     level = alpha * (y[t]! - season[phase]!) + (1 - alpha) * (level + trend);
     trend = beta * (level - previous) + (1 - beta) * trend;
@@ -102,14 +121,18 @@ function holtWinters(y: readonly number[], alpha: number, beta: number, gamma: n
   return { sse, level, trend };
 }
 
-/** Holt's linear trend, started from the first two points; the one-step errors from the third point on are minimised. */
-function holt(y: readonly number[], alpha: number, beta: number): Fit {
+/**
+ * Holt's linear trend, started from the first two points; the one-step errors from the third point on are
+ * minimised. Stops (the fit then unusable) once the squared error is past `stopAbove`.
+ */
+function holt(y: readonly number[], alpha: number, beta: number, stopAbove = Infinity): Fit {
   let level = y[1]!;
   let trend = y[1]! - y[0]!;
   let sse = 0;
   for (let t = 2; t < y.length; t++) {
     const error = y[t]! - (level + trend);
     sse += error * error;
+    if (sse > stopAbove) break; // cannot beat the best so far: the fit is not used
     const previous = level;
     level = alpha * y[t]! + (1 - alpha) * (level + trend);
     trend = beta * (level - previous) + (1 - beta) * trend;
@@ -151,10 +174,11 @@ export function backtest(series: ReadonlyArray<readonly number[]>, points: numbe
     const k = Math.max(0, Math.min(points, y.length - MIN_TREND_POINTS));
     months = Math.max(months, k);
     if (k > 0) longest = Math.max(longest, y.length);
+    let previous: Forecast | null = null;
     for (let i = y.length - k; i < y.length; i++) {
-      const history = y.slice(0, i);
       const naive = i >= period ? y[i - period]! : y[i - 1]!;
-      error += Math.abs(y[i]! - forecast(history, 1, period).value);
+      previous = fitAndForecast(y.slice(0, i), 1, period, previous);
+      error += Math.abs(y[i]! - previous.value);
       naiveError += Math.abs(y[i]! - naive);
       actual += y[i]!;
       n += 1;

@@ -1,5 +1,6 @@
 // The staffing forecast and its arithmetic, on series whose continuation is known exactly.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { backtest, forecast, outletFlag, regionFlag, staffingDelta, techniciansNeeded } from '../src/forecast.js';
 
 const SEASON = [12, -3, 5, -8, 0, 7, -6, 2, -4, 9, -10, -4]; // sums to 0
@@ -116,5 +117,60 @@ describe('staffing arithmetic', () => {
     expect(outletFlag(0, 10, 0.5)).toBe('consolidate');
     expect(outletFlag(5.1, 10, 0.5)).toBeNull();
     expect(outletFlag(0, 0, 0.5)).toBeNull();
+  });
+});
+
+/**
+ * The grid search stops summing a candidate's error once it cannot win, and tries the previous origin's
+ * choice first in the backtest. The choice must be the one a plain search makes: the first candidate,
+ * in grid order, with the least squared one-step error. This plain search is the oracle.
+ */
+describe('the pruned grid search chooses as a plain one does', () => {
+  const GRID = [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95];
+  function plainHoltWinters(y: number[], m = 12) {
+    let best: { sse: number; params: number[] } | null = null;
+    for (const a of GRID) for (const b of GRID) for (const g of GRID) {
+      let [first, second] = [0, 0];
+      for (let i = 0; i < m; i++) [first, second] = [first + y[i]! / m, second + y[m + i]! / m];
+      let trend = (second - first) / m;
+      const season = Array.from({ length: m }, (_, i) => y[i]! - (first + trend * (i - (m - 1) / 2)));
+      let level = first + (trend * (m - 1)) / 2;
+      let sse = 0;
+      for (let t = m; t < y.length; t++) {
+        const p = t % m;
+        const e = y[t]! - (level + trend + season[p]!);
+        sse += e * e;
+        const previous = level;
+        level = a * (y[t]! - season[p]!) + (1 - a) * (level + trend);
+        trend = b * (level - previous) + (1 - b) * trend;
+        season[p] = g * (y[t]! - level) + (1 - g) * season[p]!;
+      }
+      if (best === null || sse < best.sse) best = { sse, params: [a, b, g] };
+    }
+    return best!.params;
+  }
+
+  it('on random monthly series, with flat stretches and ties', () => {
+    fc.assert(fc.property(
+      fc.array(fc.oneof(fc.constant(0), fc.constant(50), fc.integer({ min: 0, max: 400 })), { minLength: 24, maxLength: 40 }),
+      (y) => {
+        const chosen = forecast(y);
+        expect([chosen.alpha, chosen.beta, chosen.gamma]).toEqual(plainHoltWinters(y));
+      },
+    ), { numRuns: 60 });
+  });
+
+  it('in the backtest too, where each origin starts from the previous one\'s choice', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 26, maxLength: 36 }), (y) => {
+      const plain = y.slice(24).map((_, i) => {
+        const history = y.slice(0, 24 + i);
+        const [a, b, g] = plainHoltWinters(history);
+        const fit = forecast(history);
+        expect([fit.alpha, fit.beta, fit.gamma]).toEqual([a, b, g]);
+        return Math.abs(y[24 + i]! - fit.value);
+      });
+      const result = backtest([y], y.length - 24)!;
+      expect(result.mae).toBeCloseTo(plain.reduce((s, e) => s + e, 0) / plain.length, 9);
+    }), { numRuns: 20 });
   });
 });
