@@ -80,6 +80,27 @@ describe('staffing against the ground truth of a seeded simulator run', () => {
     const region = await staffingOf(h, reader, `month=2026-03&region=${outlet.regionId}`);
     expect(region.outlets).toEqual(all.outlets.filter((row) => row.region === outlet.regionId));
   });
+
+  // Runs last in this block: it adds orders to the history.
+  it('fits again when a late order lands in a past month, though the same history is answered from memory', async () => {
+    const outlet = run.network.outlets[1]!;
+    const before = await staffingOf(h, reader, 'month=2026-03');
+    expect(await staffingOf(h, reader, 'month=2026-03')).toEqual(before);
+    const late = Array.from({ length: 40 }, (_, i) => ({
+      eventId: `late-${i}`, orderId: `late-${i}`, type: 'created', at: '2026-02-10T03:00:00Z', outletId: outlet.id, productLine: run.network.productLines[0]!.id,
+    }));
+    await h.ingest('service-orders', late);
+    await h.drained();
+    const after = await staffingOf(h, reader, 'month=2026-03');
+    const row = (result: Staffing) => result.outlets.find((r) => r.outletId === outlet.id)!;
+    expect(row(after).recentOrdersPerMonth).toBeCloseTo((row(before).recentOrdersPerMonth as number) + 40 / 3, 9);
+    const truth = run.truth.rows.filter((r) => r.scope === 'outlet' && r.scopeId === outlet.id && r.interval === 'month' && r.bucket < '2026-03-01')
+      .sort((a, b) => a.bucket.localeCompare(b.bucket)).map((r) => r.ordersReceived);
+    truth[truth.length - 1]! += 40;
+    expect(close(row(after).forecastOrders, forecast(truth).value)).toBe(true);
+    expect(row(after).forecastOrders).not.toBe(row(before).forecastOrders);
+    expect(after.backtest).not.toEqual(before.backtest);
+  });
 });
 
 describe('staffing at the edges, in America/New_York', () => {

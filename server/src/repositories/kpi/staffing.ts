@@ -5,6 +5,28 @@ import {
 import type { Pool } from '@servicetower/workers';
 import { ratio, readFigures } from './scope.js';
 
+/**
+ * Fits are pure functions of the monthly counts, and those change only when an order lands in a past
+ * month: the same history asked for again (every manager opening the view, every refresh) reuses its fit
+ * instead of searching the parameter grid again. Bounded; the oldest entry goes first.
+ */
+class FitCache<T> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly size: number) {}
+
+  get(key: string, compute: () => T): T {
+    const found = this.entries.get(key);
+    if (found !== undefined || this.entries.has(key)) return found as T;
+    const value = compute();
+    if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, value);
+    return value;
+  }
+}
+
+const forecasts = new FitCache<ReturnType<typeof forecast>>(20_000);
+const backtests = new FitCache<ReturnType<typeof backtest>>(200);
+
 /** The last months of history the flags rest on, and the months each outlet's backtest covers. */
 const TRAILING_MONTHS = 3;
 const BACKTEST_MONTHS = 12;
@@ -93,7 +115,7 @@ export async function staffing(db: Pool, query: StaffingQuery): Promise<Staffing
       const none = { value: null, reason: noHistory };
       return { ...base, method: null, forecastOrders: none, techniciansNeeded: none, delta: none, recentOrdersPerMonth: none, ratioToNetwork: none, flag: null };
     }
-    const next = forecast(series, horizon);
+    const next = forecasts.get(`${horizon}:${series.join(',')}`, () => forecast(series, horizon));
     const needed = techniciansNeeded(next.value, query.targetOrdersPerTechnician);
     const recent = recentOf(row.outlet_id);
     return {
@@ -129,7 +151,8 @@ export async function staffing(db: Pool, query: StaffingQuery): Promise<Staffing
     };
   });
 
-  const errors = backtest(shown.map((row) => byOutlet.get(row.outlet_id)!), BACKTEST_MONTHS);
+  const backtested = shown.map((row) => byOutlet.get(row.outlet_id)!);
+  const errors = backtests.get(backtested.map((series) => series.join(',')).join(';'), () => backtest(backtested, BACKTEST_MONTHS));
   return {
     month: query.month,
     history: { from, to: query.historyTo, months: months.length, trailingMonths: trailing },
