@@ -88,6 +88,10 @@ describe('telemetry alarms', () => {
     expect(noModel.statusCode).toBe(422);
     expect(noModel.json().errors[0].path).toBe('body/modelId');
     expect((await put('alarm-rules/bad', { ...rule, params: { maxPerMinute: 2, windowSeconds: 60 } }, reader)).statusCode).toBe(403);
+    // Only the rules stored are in the audit log, each with who put it and what.
+    const audited = await h.pool.query(`SELECT actor_kind, target, detail FROM audit_log WHERE action = 'alarm-rule.put' ORDER BY audit_id`);
+    expect(audited.rows.map((row) => row.target)).toEqual(['s2-limit', 's3-rate', 's4-drift', 'boiler-hot', 'pump-stale'].map((id) => `alarm-rule:${id}`));
+    expect(audited.rows[0]).toMatchObject({ actor_kind: 'key', detail: { kind: 'limit', sensor: 's2', params: { high: 645 } } });
 
     const list = await h.app.inject({ method: 'GET', url: '/api/v1/alarm-rules?model=engine', headers: bearer(reader) });
     expect(list.statusCode).toBe(200);

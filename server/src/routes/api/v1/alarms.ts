@@ -4,9 +4,11 @@ import {
   Alarm, ALARM_SEVERITIES, ALARM_STATUSES, AlarmRule, AlarmRuleBody, alarmRuleErrors, AlarmWithEvents, Id, StringEnum, type FieldError,
 } from '@servicetower/domain';
 import {
-  alarmEvents, alarmRuleReferences, ALARM_TRANSITIONS, getAlarm, listAlarmRules, listAlarms, liveChannels, transitionAlarm, upsertAlarmRule,
+  alarmEvents, alarmRuleReferences, ALARM_TRANSITIONS, getAlarm, inTransaction, listAlarmRules, listAlarms, liveChannels, transitionAlarm, upsertAlarmRule,
 } from '@servicetower/workers';
+import { actorOf } from '../../../auth/principal.js';
 import { HttpError } from '../../../plugins/app/errors.js';
+import { writeAudit } from '../../../repositories/audit.js';
 import { errorResponses } from '../../../schemas.js';
 
 const rulesTags = { tags: ['alarms'], security: [{ apiKey: [] }] };
@@ -20,7 +22,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: app.requireScope('admin', 'reference'),
       schema: {
         ...rulesTags,
-        summary: 'Create or replace an alarm rule for a device model’s sensor',
+        summary: 'Create or replace an alarm rule for a device model’s sensor (written to the audit log)',
         description: 'Kinds and their params — limit: holdSeconds, low and/or high; rate: maxPerMinute, windowSeconds; ' +
           'drift: baselineCount, recentCount, k, minDeviation?; stale: staleSeconds. Alarms already raised keep their history.',
         params: Type.Object({ id: Id }),
@@ -38,7 +40,11 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
       else if (!found.sensor) missing.push({ path: 'body/sensor', message: `device model "${body.modelId}" has no sensor "${body.sensor}": add it to the model's sensors first` });
       if (!found.productLine) missing.push({ path: 'body/productLine', message: `product line "${body.productLine}" does not exist: create it first with PUT /api/v1/product-lines/${body.productLine}` });
       if (missing.length > 0) throw fieldErrors(422, missing);
-      return upsertAlarmRule(app.db, request.params.id, body, body.params);
+      return inTransaction(app.db, async (db) => {
+        const rule = await upsertAlarmRule(db, request.params.id, body, body.params);
+        await writeAudit(db, actorOf(request.principal!), 'alarm-rule.put', `alarm-rule:${request.params.id}`, { ...body });
+        return rule;
+      });
     },
   );
 
