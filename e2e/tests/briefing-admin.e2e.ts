@@ -1,9 +1,12 @@
-// The admin's views: yesterday's briefing as the API serves it, and the administration tabs listing what
-// the admin routes list.
-import type { Briefing } from '@servicetower/domain';
-import type { Browser, Page } from 'playwright-core';
+// The admin's views: yesterday's briefing as the API serves it, the administration tabs listing what the admin
+// routes list, and the audit log showing an action the admin has just taken.
+import { readFile } from 'node:fs/promises';
+import type { AuditEntry, Briefing } from '@servicetower/domain';
+import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, desk, e2e, expectText, launch, screenshot } from '../support/browser.js';
+import { csvRecords } from '../support/figures.js';
+import { localDate } from '../support/stack.js';
 
 let browser: Browser & { dispose(): Promise<void> };
 const tab = desk(() => browser);
@@ -79,5 +82,40 @@ describe('administration, as an admin', () => {
     // The tab is in the URL: a reload stays on it.
     await page.reload();
     await expect.poll(() => rowsOf('admin-queues').count()).toBe(queues.length);
+  });
+});
+
+describe('the audit log, as an admin', () => {
+  it('shows the API key the admin has just created, newest first as the API lists it, and exports it dated by the business day', async () => {
+    await page.goto('/#/admin?tab=keys');
+    const name = `e2e-audited-${Date.now().toString(36)}`;
+    await page.getByTestId('admin-key-name').fill(name);
+    await page.getByTestId('admin-key-submit').click();
+    await page.getByTestId('admin-key-token').waitFor();
+    const key = list(await api<Array<{ id: string; name: string }> | { items: Array<{ id: string; name: string }> }>(page, '/api/v1/admin/keys'))
+      .find((k) => k.name === name)!;
+    expect(key).toBeDefined();
+
+    await page.getByTestId('admin-tab-audit').click();
+    await expect.poll(() => page.url()).toContain('tab=audit');
+    const { items } = await api<{ items: AuditEntry[] }>(page, '/api/v1/admin/audit', { limit: 100 });
+    expect(items[0]).toMatchObject({
+      action: 'key.create', target: `key:${key.id}`, actor: { kind: 'user', name: e2e().users.admin.username }, detail: { name },
+    });
+    await expectText(page.getByTestId('admin-audit-row-0-id'), items[0]!.id);
+    await expectText(page.getByTestId('admin-audit-row-0-action'), 'key.create');
+    await expectText(page.getByTestId('admin-audit-row-0-target'), `key:${key.id}`);
+    await expectText(page.getByTestId('admin-audit-row-0-actorName'), e2e().users.admin.username);
+    await expect.poll(() => rowsOf('admin-audit').count()).toBe(items.length);
+    const ids = await rowsOf('admin-audit').evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent?.trim()));
+    expect(ids).toEqual(items.map((e) => e.id));
+    await screenshot(page, 'admin-audit');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('admin-audit-export').click()]) as [Download, void];
+    expect(download.suggestedFilename()).toBe(`audit-log-${localDate(Date.now(), e2e().timeZone)}.csv`);
+    const records = csvRecords(await readFile(await download.path(), 'utf8'));
+    expect(records.map((r) => r.id)).toEqual(items.map((e) => e.id));
+    expect(records[0]).toMatchObject({ action: 'key.create', target: `key:${key.id}`, actorKind: 'user', actorName: e2e().users.admin.username });
+    expect(JSON.parse(records[0]!.detail!)).toMatchObject({ name });
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { csvCell, csvFileName, toCsv } from '../src/lib/csv';
 
 describe('CSV export', () => {
@@ -32,7 +32,20 @@ describe('CSV export', () => {
     expect(csv).toBe("outlet,orders\r\nbj-1,12\r\n'-x,-1\r\n");
   });
 
-  it('names files safely with the date', () => {
-    expect(csvFileName('supply cycle/by source', new Date('2026-03-05T10:00:00Z'))).toBe('supply-cycle-by-source-2026-03-05.csv');
+  describe('file names', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it('are safe on every system and dated', () => {
+      expect(csvFileName('supply cycle/by source', new Date('2026-03-05T10:00:00Z'))).toBe('supply-cycle-by-source-2026-03-05.csv');
+    });
+
+    it('carry the local date, not the UTC one: early morning in Shanghai is still the day before in UTC', () => {
+      vi.stubEnv('TZ', 'Asia/Shanghai');
+      expect(csvFileName('fleet', new Date('2026-03-04T23:30:00Z'))).toBe('fleet-2026-03-05.csv');
+      vi.stubEnv('TZ', 'America/Los_Angeles');
+      expect(csvFileName('fleet', new Date('2026-03-05T03:00:00Z'))).toBe('fleet-2026-03-04.csv');
+    });
   });
 });

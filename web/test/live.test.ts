@@ -7,7 +7,7 @@ class FakeSocket implements LiveSocket {
   closed = false;
   onopen: ((event: unknown) => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
+  onclose: ((event: { code?: number }) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
   send(data: string) {
     this.sent.push(data);
@@ -20,16 +20,16 @@ class FakeSocket implements LiveSocket {
     this.readyState = 1;
     this.onopen?.({});
   }
-  drop() {
+  drop(code?: number) {
     this.readyState = 3;
-    this.onclose?.({});
+    this.onclose?.({ code });
   }
   receive(message: unknown) {
     this.onmessage?.({ data: JSON.stringify(message) });
   }
 }
 
-function harness() {
+function harness(onCredentialsEnded?: () => void) {
   const sockets: FakeSocket[] = [];
   const timers: Array<{ fn: () => void; ms: number }> = [];
   const statuses: string[] = [];
@@ -47,6 +47,7 @@ function harness() {
     },
     clearTimer: () => {},
     random: () => 0.5,
+    onCredentialsEnded,
   });
   return { client, sockets, timers, statuses };
 }
@@ -60,6 +61,21 @@ describe('live channel client', () => {
     expect(backoffDelay(3, () => 1)).toBe(8000);
     expect(backoffDelay(10, () => 1)).toBe(30_000);
     expect(backoffDelay(10, () => 0)).toBe(15_000);
+  });
+
+  it('tells the app when the server ends the connection\'s credentials (1008), and not on other closes', () => {
+    let ended = 0;
+    const { client, sockets, timers } = harness(() => (ended += 1));
+    client.subscribe('alarms', () => {});
+    sockets[0]!.open();
+    sockets[0]!.drop(1006);
+    expect(ended).toBe(0);
+    timers.at(-1)!.fn();
+    sockets[1]!.open();
+    sockets[1]!.drop(1008);
+    expect(ended).toBe(1);
+    // It still reconnects, as the session may only have changed; a 401 on the check resets the client.
+    expect(timers).toHaveLength(2);
   });
 
   it('connects on the first subscription and subscribes each topic once it is open', () => {

@@ -1,6 +1,8 @@
-import type { Alarm } from '@servicetower/domain';
+import type { Alarm, FleetDevice } from '@servicetower/domain';
 import { describe, expect, it } from 'vitest';
-import { alarmOf, appendReadings, applyAlarmChange, changeTouchesPeriod, type SensorLine } from '../src/lib/liveUpdates';
+import {
+  alarmOf, appendReadings, applyAlarmChange, applyAlarmToFleet, changeTouchesPeriod, openAlarmsDelta, type SensorLine,
+} from '../src/lib/liveUpdates';
 
 const alarm = (alarmId: string, patch: Partial<Alarm> = {}): Alarm => ({
   alarmId, ruleId: 'r1', deviceId: 'd1', sensor: 'temp', kind: 'limit', severity: 'warning', status: 'open',
@@ -30,6 +32,53 @@ describe('alarms list under live changes', () => {
     expect(alarmOf({ alarmId: '1', status: 'open', openedAt: 'x' })).not.toBeNull();
     expect(alarmOf({ alarmId: 1 })).toBeNull();
     expect(alarmOf(null)).toBeNull();
+  });
+});
+
+describe('the fleet list under live alarms', () => {
+  const device = (id: string, patch: Partial<FleetDevice> = {}): FleetDevice => ({
+    id, modelId: 'display-pro', outletId: 'o1', customerId: null, regionId: 'south', health: 'ok', lastSeenAt: null,
+    openAlarms: { warning: 0, critical: 0 }, rulCycles: null, ...patch,
+  });
+
+  it('counts a new critical alarm on its device and makes the device critical', () => {
+    const fleet = [device('d1'), device('d2')];
+    const next = applyAlarmToFleet(fleet, alarm('7', { deviceId: 'd2', severity: 'critical' }), undefined);
+    expect(next[1]).toMatchObject({ id: 'd2', health: 'critical', openAlarms: { warning: 0, critical: 1 } });
+    expect(next[0]).toBe(fleet[0]);
+    expect(fleet[1]!.health).toBe('ok');
+  });
+
+  it('counts an alarm once however often it triggers or is acknowledged, and no longer once resolved', () => {
+    let fleet = [device('d1')];
+    fleet = applyAlarmToFleet(fleet, alarm('7', { severity: 'warning' }), undefined);
+    fleet = applyAlarmToFleet(fleet, alarm('7', { severity: 'warning', triggerCount: 2 }), { status: 'open', severity: 'warning' });
+    fleet = applyAlarmToFleet(fleet, alarm('7', { severity: 'warning', status: 'acknowledged' }), { status: 'open', severity: 'warning' });
+    expect(fleet[0]).toMatchObject({ health: 'warning', openAlarms: { warning: 1, critical: 0 } });
+    fleet = applyAlarmToFleet(fleet, alarm('7', { severity: 'warning', status: 'resolved' }), { status: 'acknowledged', severity: 'warning' });
+    expect(fleet[0]).toMatchObject({ health: 'ok', openAlarms: { warning: 0, critical: 0 } });
+  });
+
+  it('moves an escalated alarm from the warnings to the critical ones', () => {
+    expect(openAlarmsDelta({ status: 'open', severity: 'warning' }, alarm('7', { severity: 'critical', escalatedAt: '2026-03-01T01:00:00Z' })))
+      .toEqual({ warning: -1, critical: 1 });
+  });
+
+  it('changes no count for an alarm first seen repeating or acknowledged: the list counted it when loaded', () => {
+    expect(openAlarmsDelta(undefined, alarm('7', { triggerCount: 4 }))).toEqual({ warning: 0, critical: 0 });
+    expect(openAlarmsDelta(undefined, alarm('7', { status: 'acknowledged' }))).toEqual({ warning: 0, critical: 0 });
+    expect(openAlarmsDelta(undefined, alarm('7', { severity: 'critical', status: 'resolved' }))).toEqual({ warning: 0, critical: -1 });
+  });
+
+  it('keeps the health its remaining life gives when its alarms are resolved', () => {
+    const worn = device('d1', { health: 'critical', rulCycles: 12, openAlarms: { warning: 1, critical: 0 } });
+    const next = applyAlarmToFleet([worn], alarm('7', { status: 'resolved' }), { status: 'open', severity: 'warning' });
+    expect(next[0]).toMatchObject({ health: 'critical', openAlarms: { warning: 0, critical: 0 } });
+  });
+
+  it('leaves devices it does not list alone', () => {
+    const fleet = [device('d1')];
+    expect(applyAlarmToFleet(fleet, alarm('7', { deviceId: 'elsewhere' }), undefined)).toEqual(fleet);
   });
 });
 

@@ -24,6 +24,12 @@ describe('permissions', () => {
     expect(hasPermission(engineer, PERMISSIONS.admin)).toBe(false);
   });
 
+  it('keeps alarm rules to administrators: an engineer acknowledges alarms but does not change their rules', () => {
+    expect(hasPermission(session('engineer', ['dashboards:read', 'alarms:acknowledge']), PERMISSIONS.alarmRules)).toBe(false);
+    expect(hasPermission(session('viewer', ['dashboards:read']), PERMISSIONS.alarmRules)).toBe(false);
+    expect(hasPermission(session('admin', ['dashboards:read', 'alarms:acknowledge', 'admin']), PERMISSIONS.alarmRules)).toBe(true);
+  });
+
   it('lets an administrator do everything, by permission or by role', () => {
     expect(hasPermission(session('admin', []), PERMISSIONS.alarmsAcknowledge)).toBe(true);
     expect(hasPermission(session('service_manager', ['admin']), PERMISSIONS.alarmsAcknowledge)).toBe(true);

@@ -1,10 +1,11 @@
+import type { AuditEntry } from '@servicetower/domain';
 import { getJson, itemsOf, sendJson } from './http';
 import type { Role } from './session';
 
 /**
  * The admin routes. Keys, users and webhooks are being built on the server alongside this dashboard
  * (their schemas: domain/src/users.ts); the shapes are written out here, in this file only, so aligning
- * them is one edit. Queues are the existing /api/v1/admin/queues routes.
+ * them is one edit. Queues are the existing /api/v1/admin/queues routes; the audit log's entry is the domain's.
  */
 
 export const KEY_SCOPES = ['service-orders', 'parts', 'complaints', 'telemetry', 'reference', 'read', 'admin'] as const;
@@ -122,4 +123,9 @@ export function fetchFailedJobs(queue: string, signal?: AbortSignal) {
 /** POST /api/v1/admin/queues/:queue/failed/replay[?jobId=]: one failed job, or all of them. */
 export function replayFailedJobs(queue: string, jobId?: string) {
   return sendJson<{ replayed: number }>('POST', `/api/v1/admin/queues/${id(queue)}/failed/replay`, undefined, { jobId });
+}
+
+/** GET /api/v1/admin/audit: admin actions, newest first; `before` (an entry id) gives the page after it. */
+export async function fetchAudit(query: { limit: number; before?: string | null }, signal?: AbortSignal) {
+  return (await getJson<{ items: AuditEntry[] }>('/api/v1/admin/audit', query, signal)).items;
 }

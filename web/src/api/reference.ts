@@ -29,6 +29,9 @@ export const fetchRegions = (signal?: AbortSignal) => listAll<RegionItem>('/api/
 /** GET /api/v1/product-lines */
 export const fetchProductLines = (signal?: AbortSignal) => listAll<ProductLineItem>('/api/v1/product-lines', signal);
 
+/** GET /api/v1/device-models: each with its sensors. */
+export const fetchDeviceModels = (signal?: AbortSignal) => listAll<DeviceModelItem>('/api/v1/device-models', signal);
+
 /** GET /api/v1/devices/:id (the reference item: model, outlet, customer) */
 export const fetchDevice = (id: string, signal?: AbortSignal) => getJson<DeviceItem>(`/api/v1/devices/${encodeURIComponent(id)}`, undefined, signal);
 

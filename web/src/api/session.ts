@@ -23,6 +23,14 @@ export function signIn(credentials: { username: string; password: string }): Pro
   return request<Session>('/api/v1/session', { method: 'POST', body: credentials, quietUnauthorized: true });
 }
 
+/**
+ * GET /api/v1/session after the server ended a live connection's credentials: the user as they are now
+ * (their role or regions may have changed), or a 401 handed to the sign-in redirect like any other.
+ */
+export function recheckSession(): Promise<Session> {
+  return request<Session>('/api/v1/session');
+}
+
 /** GET /api/v1/session: the signed-in user, or an ApiError 401 when there is none. */
 export function fetchSession(signal?: AbortSignal): Promise<Session> {
   return request<Session>('/api/v1/session', { signal, quietUnauthorized: true });

@@ -10,5 +10,6 @@ export function usePermissions() {
     can,
     isAdmin: computed(() => can(PERMISSIONS.admin)),
     canWriteAlarms: computed(() => can(PERMISSIONS.alarmsAcknowledge)),
+    canEditAlarmRules: computed(() => can(PERMISSIONS.alarmRules)),
   };
 }

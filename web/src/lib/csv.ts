@@ -1,3 +1,5 @@
+import { today } from './period';
+
 /** One CSV column: the header a person reads and how to take the cell from a row. */
 export interface CsvColumn<Row> {
   header: string;
@@ -27,10 +29,12 @@ export function toCsv<Row>(columns: ReadonlyArray<CsvColumn<Row>>, rows: readonl
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** A file name safe on every system: letters, digits, dot, dash and underscore. */
+/**
+ * A file name safe on every system (letters, digits, dot, dash and underscore), stamped with the local date:
+ * the day the filters call today, not the UTC one (an export at 07:00 in Shanghai is dated that day).
+ */
 export function csvFileName(name: string, date = new Date()): string {
-  const stamp = date.toISOString().slice(0, 10);
-  return `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}-${stamp}.csv`;
+  return `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}-${today(date)}.csv`;
 }
 
 /** Saves the CSV in the browser; the byte-order mark makes spreadsheet programs read UTF-8 (Chinese names) right. */

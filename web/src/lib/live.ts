@@ -16,7 +16,7 @@ export interface LiveSocket {
   readonly readyState: number;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
+  onclose: ((event: { code?: number }) => void) | null;
   onerror: ((event: unknown) => void) | null;
   send(data: string): void;
   close(): void;
@@ -26,12 +26,20 @@ export interface LiveClientOptions {
   url: () => string;
   createSocket: (url: string) => LiveSocket;
   onStatus?: (status: LiveStatus) => void;
+  /**
+   * The server closed the connection because its key or sign-in ended or changed (close code 1008): the
+   * app checks the session (a 401 sends the user to sign in; a changed role or regions is taken on). The
+   * client reconnects as after any close, unless reset meanwhile.
+   */
+  onCredentialsEnded?: () => void;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
   random?: () => number;
 }
 
 const OPEN = 1;
+/** The close code the server sends when the connection's key was revoked or its sign-in ended or changed. */
+export const CLOSE_CREDENTIALS_ENDED = 1008;
 const MAX_DELAY_MS = 30_000;
 
 /** The wait before reconnect attempt `attempt` (0 first): 1 s doubling to 30 s, each between half and all of it. */
@@ -106,13 +114,14 @@ export class LiveClient {
       if (reconnected) for (const topic of this.handlers.keys()) this.dispatch({ type: 'reconnected', topic });
     };
     socket.onmessage = (event) => this.onMessage(event.data);
-    socket.onclose = () => this.onClose(socket);
+    socket.onclose = (event) => this.onClose(socket, event.code);
     socket.onerror = () => socket.close();
   }
 
-  private onClose(socket: LiveSocket): void {
+  private onClose(socket: LiveSocket, code: number | undefined): void {
     if (this.socket !== socket) return;
     this.socket = null;
+    if (code === CLOSE_CREDENTIALS_ENDED) this.options.onCredentialsEnded?.();
     if (this.handlers.size === 0) return this.setStatus('idle');
     this.setStatus('waiting');
     this.timer = this.setTimer(() => this.connect(), backoffDelay(this.attempt, this.options.random));

@@ -1,4 +1,4 @@
-import type { Alarm, AlarmStatus, SensorSummary } from '@servicetower/domain';
+import type { Alarm, AlarmStatus, FleetDevice, Health, SensorSummary } from '@servicetower/domain';
 
 /**
  * How live messages change what a view shows: pure functions, so the rules (which alarm stays in a
@@ -44,6 +44,53 @@ export function applyAlarmChange(
     return next;
   }
   return matches ? [alarm, ...list].slice(0, limit) : [...list];
+}
+
+/** What the fleet list remembers of an alarm it saw change: enough to undo its count when it changes again. */
+export type AlarmState = Pick<Alarm, 'status' | 'severity'>;
+type AlarmCounts = FleetDevice['openAlarms'];
+
+/**
+ * How an alarm's change moves its device's unresolved alarms (open or acknowledged), by severity. `before` is its
+ * state when last seen; unseen, a first trigger is a new alarm and a resolution ends one counted when the list
+ * was loaded, while anything else (a repeat, an acknowledgement) changes no count.
+ */
+export function openAlarmsDelta(before: AlarmState | undefined, after: Alarm): AlarmCounts {
+  const delta: AlarmCounts = { warning: 0, critical: 0 };
+  const unresolved = (a: AlarmState) => a.status !== 'resolved';
+  if (before) {
+    if (unresolved(before)) delta[before.severity] -= 1;
+    if (unresolved(after)) delta[after.severity] += 1;
+  } else if (after.status === 'resolved') {
+    delta[after.severity] -= 1;
+  } else if (after.status === 'open' && after.triggerCount === 1 && after.escalatedAt === null) {
+    delta[after.severity] += 1;
+  }
+  return delta;
+}
+
+const RANK: Record<Health, number> = { ok: 0, warning: 1, critical: 2 };
+const healthOfAlarms = (counts: AlarmCounts): Health => (counts.critical > 0 ? 'critical' : counts.warning > 0 ? 'warning' : 'ok');
+
+/**
+ * The fleet list after an alarm changed: its device's unresolved counts and health updated in place. Health
+ * the alarms did not explain (a short remaining life, judged by limits only the server knows) is kept as a
+ * floor; devices not listed are left to the next reload.
+ */
+export function applyAlarmToFleet(devices: readonly FleetDevice[], alarm: Alarm, before: AlarmState | undefined): FleetDevice[] {
+  const index = devices.findIndex((d) => d.id === alarm.deviceId);
+  const delta = openAlarmsDelta(before, alarm);
+  if (index < 0 || (delta.warning === 0 && delta.critical === 0)) return [...devices];
+  const device = devices[index]!;
+  const openAlarms = {
+    warning: Math.max(0, device.openAlarms.warning + delta.warning),
+    critical: Math.max(0, device.openAlarms.critical + delta.critical),
+  };
+  const lifeFloor = RANK[device.health] > RANK[healthOfAlarms(device.openAlarms)] ? device.health : 'ok';
+  const byAlarms = healthOfAlarms(openAlarms);
+  const next = [...devices];
+  next[index] = { ...device, openAlarms, health: RANK[byAlarms] >= RANK[lifeFloor] ? byAlarms : lifeFloor };
+  return next;
 }
 
 /** A sensor's line as the device charts draw it: [epoch ms, value] points, and for bucketed series [ms, min, max]. */

@@ -9,6 +9,11 @@ export const PERMISSIONS = {
   admin: 'admin',
   /** Acknowledge and resolve alarms. */
   alarmsAcknowledge: 'alarms:acknowledge',
+  /**
+   * Create and change alarm rules: PUT /api/v1/alarm-rules/:id takes the admin (or reference) key scope, which
+   * of the roles only an administrator holds.
+   */
+  alarmRules: 'admin',
 } as const;
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 

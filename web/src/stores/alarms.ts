@@ -1,7 +1,8 @@
 import type { Alarm, AlarmSeverity, AlarmStatus } from '@servicetower/domain';
 import { defineStore } from 'pinia';
-import { reactive, ref, shallowRef } from 'vue';
-import { acknowledgeAlarm, fetchAlarms, resolveAlarm } from '../api/alarms';
+import { ref, shallowRef } from 'vue';
+import { fetchAlarms } from '../api/alarms';
+import { useAlarmActions } from '../composables/useAlarmActions';
 import { alarmOf, applyAlarmChange } from '../lib/liveUpdates';
 import type { LiveMessage } from '../lib/live';
 
@@ -19,9 +20,7 @@ export const useAlarmsStore = defineStore('alarms', () => {
   const filter = ref<AlarmFilter>({ status: 'open', severity: null, device: null });
   const loading = ref(false);
   const error = shallowRef<Error | null>(null);
-  /** Per alarm id: an action under way, or the error of the last one. */
-  const busy = reactive(new Set<string>());
-  const actionErrors = reactive(new Map<string, string>());
+  const actions = useAlarmActions((alarm) => (items.value = applyAlarmChange(items.value, alarm, filter.value, LIMIT)));
   let controller: AbortController | null = null;
 
   async function load(next: AlarmFilter = filter.value, options: { quiet?: boolean } = {}): Promise<void> {
@@ -52,22 +51,12 @@ export const useAlarmsStore = defineStore('alarms', () => {
     if (alarm) items.value = applyAlarmChange(items.value, alarm, filter.value, LIMIT);
   }
 
-  async function transition(alarmId: string, action: 'acknowledge' | 'resolve'): Promise<void> {
-    busy.add(alarmId);
-    actionErrors.delete(alarmId);
-    try {
-      const alarm = await (action === 'acknowledge' ? acknowledgeAlarm(alarmId) : resolveAlarm(alarmId));
-      items.value = applyAlarmChange(items.value, alarm, filter.value, LIMIT);
-    } catch (e) {
-      actionErrors.set(alarmId, e instanceof Error ? e.message : String(e));
-    } finally {
-      busy.delete(alarmId);
-    }
-  }
-
   return {
-    items, filter, loading, error, busy, actionErrors, load, onLive,
-    acknowledge: (id: string) => transition(id, 'acknowledge'),
-    resolve: (id: string) => transition(id, 'resolve'),
+    items, filter, loading, error, load, onLive,
+    /** Per alarm id: an action under way, or the error of the last one. */
+    busy: actions.busy,
+    actionErrors: actions.errors,
+    acknowledge: actions.acknowledge,
+    resolve: actions.resolve,
   };
 });

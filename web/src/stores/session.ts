@@ -41,6 +41,12 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /** Takes the session as the API now gives it (after the server ended a live connection whose reach changed). */
+  function replace(next: Session): void {
+    session.value = next;
+    loaded.value = true;
+  }
+
   /** Forgets the user without asking the API (its answer was 401: the session is gone already). */
   function clear(): void {
     session.value = null;
@@ -50,5 +56,5 @@ export const useSessionStore = defineStore('session', () => {
   const user = computed(() => session.value?.user ?? null);
   const permissions = computed(() => session.value?.permissions ?? []);
 
-  return { session, loaded, user, permissions, ensureLoaded, signIn, signOut, clear };
+  return { session, loaded, user, permissions, ensureLoaded, signIn, signOut, replace, clear };
 });
