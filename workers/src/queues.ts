@@ -4,12 +4,16 @@ import { CHANGES_CHANNEL, QUEUE_NAMES, type QueueName, type QueuePayloads } from
 
 /**
  * Every job retries with exponential backoff (1 s, 2 s, 4 s … about 4 min in all), then
- * stays in the failed set with its error until someone replays it. Bounds keep Redis small.
+ * stays in the failed set with its error until someone replays it. Bounds keep Redis small: a
+ * completed job is needed by nothing (its records are in the database, its Idempotency-Key kept
+ * apart), so only the last hundred are kept to look at; a telemetry job carries up to
+ * INGEST_JOB_READINGS (5,000) readings, and ten thousand of them kept grew Redis by 0.65 MiB/s in the
+ * soak at 50,000 readings/s.
  */
 export const JOB_OPTIONS: JobsOptions = {
   attempts: 9,
   backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnComplete: { age: 3600, count: 100 },
   removeOnFail: { age: 30 * 24 * 3600, count: 100_000 },
 };
 
