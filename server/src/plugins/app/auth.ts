@@ -19,11 +19,11 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /**
-     * An onRequest hook (it runs before the body is read) that answers 401 without a live key or session
-     * and 403 when the caller lacks every one of `scopes`.
+     * A preParsing hook (after the rate limits' onRequest hook, which needs no database, and before the body
+     * is read) that answers 401 without a live key or session and 403 when the caller lacks every one of `scopes`.
      */
     requireScope(...scopes: KeyScope[]): Guard;
-    /** An onRequest hook like requireScope, for a permission of domain/src/roles.ts. */
+    /** A preParsing hook like requireScope, for a permission of domain/src/roles.ts. */
     requirePermission(permission: Permission): Guard;
     /** The options the session cookie is set and cleared with. */
     sessionCookie: { path: string; httpOnly: true; sameSite: 'strict'; secure: boolean };

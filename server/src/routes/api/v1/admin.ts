@@ -10,7 +10,7 @@ const tags = ['admin'];
 
 /** Queues and their failed jobs: look, then replay one or all. */
 const admin: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.requireScope('admin'));
+  app.addHook('preParsing', app.requireScope('admin'));
 
   app.get('/queues', {
     schema: {

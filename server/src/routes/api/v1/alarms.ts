@@ -19,7 +19,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/alarm-rules/:id',
     {
-      onRequest: app.requireScope('admin', 'reference'),
+      preParsing: app.requireScope('admin', 'reference'),
       schema: {
         ...rulesTags,
         summary: 'Create or replace an alarm rule for a device model’s sensor (written to the audit log)',
@@ -51,7 +51,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/alarm-rules',
     {
-      onRequest: app.requireScope('read', 'reference', 'admin'),
+      preParsing: app.requireScope('read', 'reference', 'admin'),
       schema: {
         ...rulesTags,
         summary: 'List the alarm rules in id order',
@@ -65,7 +65,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/alarms',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...rulesTags,
         summary: 'List alarms, newest first; a region-limited key sees the devices of outlets in its regions',
@@ -88,7 +88,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/alarms/:id',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...rulesTags,
         summary: 'An alarm and its history: opened, repeats, escalation, service order, acknowledgement, resolution',
@@ -110,7 +110,7 @@ const alarms: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/alarms/:id/${path}`,
       {
-        onRequest: app.requirePermission('alarms:acknowledge'),
+        preParsing: app.requirePermission('alarms:acknowledge'),
         schema: {
           ...rulesTags,
           summary: `Mark an alarm ${verb}; the API key's name or the user's username and the time are recorded`,

@@ -13,7 +13,7 @@ const briefings: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'The briefing of a local day: per department, a summary and its findings with their trend',
@@ -38,7 +38,7 @@ const briefings: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/deliveries',
     {
-      onRequest: app.requireScope('admin'),
+      preParsing: app.requireScope('admin'),
       schema: {
         ...common,
         summary: 'The webhook delivery log of a day’s briefing: one row per attempt, oldest first',
@@ -52,7 +52,7 @@ const briefings: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/runs',
     {
-      onRequest: app.requireScope('admin'),
+      preParsing: app.requireScope('admin'),
       schema: {
         ...common,
         summary: 'Queue a briefing run for a local day (default the day before); it is rewritten and delivered again',

@@ -12,7 +12,7 @@ const fleet: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/devices',
     {
-      onRequest: app.requireScope('reference', 'read'),
+      preParsing: app.requireScope('reference', 'read'),
       schema: {
         tags: ['reference', 'telemetry'],
         summary: 'List devices in id order, with health, last report, unresolved alarms and remaining useful life',

@@ -42,7 +42,7 @@ const ingest: FastifyPluginAsyncTypebox = async (app) => {
       `/${stream}`,
       {
         bodyLimit: config.INGEST_JSON_LIMIT_BYTES,
-        onRequest: app.requireScope(stream),
+        preParsing: app.requireScope(stream),
         // Records are validated one by one by the handler, so that valid ones go on.
         validatorCompiler: () => () => true,
         schema: {

@@ -66,7 +66,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/service-load',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'Orders received and completed, backlog, load per outlet and technician, turnaround, first-time fix rate',
@@ -84,7 +84,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/complaints',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'Complaints and complaint rates per 100 orders received, parts-wait complaints apart',
@@ -102,7 +102,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/parts/supply-cycle',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'Parts supply cycle in days (first received − first requested), in the bucket of the receipt',
@@ -132,7 +132,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/parts/wait-complaints',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'Waiting for parts and complaints: complaint rate of orders that waited for parts against those that did not, beside the supply cycle',
@@ -151,7 +151,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/parts/open-requests',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'Parts requests open at a moment (requested, neither received nor cancelled), with their age',
@@ -170,7 +170,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/orders/waiting-parts',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'Open orders waiting for parts at a moment: their last parts_requested has no parts_received after it',
@@ -189,7 +189,7 @@ const kpi: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/overview',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'The landing tiles for a period: orders, backlog, complaint rates, supply cycle per source, open requests, orders waiting for parts',

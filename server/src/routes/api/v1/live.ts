@@ -11,7 +11,7 @@ const live: FastifyPluginAsync = async (app) => {
     '/live',
     {
       websocket: true,
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         tags: ['live'],
         security: [{ apiKey: [] }],

@@ -25,7 +25,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
     app.put(
       `/${collection}/:id`,
       {
-        onRequest: app.requireScope('reference'),
+        preParsing: app.requireScope('reference'),
         schema: {
           tags,
           summary: `Create or replace a ${noun}`,
@@ -45,7 +45,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
       `/${collection}/:id`,
       {
-        onRequest: app.requireScope('reference', 'read'),
+        preParsing: app.requireScope('reference', 'read'),
         schema: { tags, summary: `Get a ${noun}`, security: [{ apiKey: [] }], params: Params, response: { 200: Item, ...errorResponses(400, 401, 403, 404) } },
       },
       async (request) => {
@@ -59,7 +59,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
     if (collection !== 'devices') app.get(
       `/${collection}`,
       {
-        onRequest: app.requireScope('reference', 'read'),
+        preParsing: app.requireScope('reference', 'read'),
         schema: {
           tags,
           summary: `List ${noun}s in id order`,
@@ -82,7 +82,7 @@ const reference: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/import/${collection}`,
       {
-        onRequest: app.requireScope('reference'),
+        preParsing: app.requireScope('reference'),
         schema: {
           tags,
           summary: `Import ${noun}s from CSV`,

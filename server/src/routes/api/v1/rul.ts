@@ -9,7 +9,7 @@ const rulRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/devices/:id/rul',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         tags: ['telemetry'],
         security: [{ apiKey: [] }],

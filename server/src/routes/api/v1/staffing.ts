@@ -15,7 +15,7 @@ const staffingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/staffing',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         tags: ['kpi'],
         security: [{ apiKey: [] }],

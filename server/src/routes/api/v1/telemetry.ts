@@ -16,7 +16,7 @@ const telemetry: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/devices/:id/series',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'A device’s sensor series over [from, to), at most maxPoints points per sensor, every extreme kept',
@@ -45,7 +45,7 @@ const telemetry: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/devices/:id/cost',
     {
-      onRequest: app.requireScope('read', 'admin'),
+      preParsing: app.requireScope('read', 'admin'),
       schema: {
         ...common,
         summary: 'A device’s operating hours, the labour and parts cost of its service orders, cost per operating hour, mean time between failures',

@@ -7,7 +7,7 @@ import { common } from './common.js';
 
 /** The audit log: who changed users, keys and webhooks, and when. */
 const audit: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.requireScope('admin'));
+  app.addHook('preParsing', app.requireScope('admin'));
 
   app.get('/audit', {
     schema: {

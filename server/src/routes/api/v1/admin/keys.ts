@@ -14,7 +14,7 @@ const toInfo = (key: ApiKey): ApiKeyInfo => ({
 
 /** API keys, as `npm run admin -- create-key | list-keys | revoke-key` manage them, for admins in the dashboard. */
 const keys: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.requireScope('admin'));
+  app.addHook('preParsing', app.requireScope('admin'));
 
   app.get('/keys', {
     schema: { ...common, summary: 'API keys, revoked ones included, oldest first; never their secrets', response: { 200: Type.Object({ items: Type.Array(ApiKeyInfo) }), ...errorResponses(401, 403) } },

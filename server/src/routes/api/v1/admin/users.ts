@@ -12,7 +12,7 @@ import { checkAdminRegions, checkRegions, common, NumericId } from './common.js'
 
 /** The people who sign in to the dashboard: listed, created and changed by admins; never a password hash out. */
 const users: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.requireScope('admin'));
+  app.addHook('preParsing', app.requireScope('admin'));
 
   app.get('/users', {
     schema: { ...common, summary: 'Users in username order', response: { 200: Type.Object({ items: Type.Array(User) }), ...errorResponses(401, 403) } },

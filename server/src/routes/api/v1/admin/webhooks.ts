@@ -10,7 +10,7 @@ import { common, NumericId } from './common.js';
 
 /** The receivers of the daily briefing that admins manage, beside the fixed ones of BRIEFING_WEBHOOKS. */
 const webhooks: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', app.requireScope('admin'));
+  app.addHook('preParsing', app.requireScope('admin'));
 
   app.get('/webhooks', {
     schema: {
