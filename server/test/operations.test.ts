@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
 import { bearer, seedReference, startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -9,6 +10,21 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 describe('operations', () => {
+  it('answers 503 with Retry-After, not 500, while PostgreSQL cannot be reached', async () => {
+    // Port 1 on loopback: nothing listens, every connection is refused, as while PostgreSQL restarts.
+    const away = await buildApp({ ...h.config, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/servicetower' }, false);
+    try {
+      for (const url of ['/api/v1/regions', '/api/v1/kpi/overview?from=2026-01-01&to=2026-02-01']) {
+        const response = await away.inject({ method: 'GET', url, headers: bearer(h.adminKey) });
+        expect(response.statusCode, response.body).toBe(503);
+        expect(response.headers['retry-after']).toBe('5');
+        expect(response.json().message).toMatch(/database cannot be reached/);
+      }
+    } finally {
+      await away.close();
+    }
+  });
+
   it('answers /healthz and /readyz with the state of the database and Redis', async () => {
     expect((await h.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await h.app.inject({ method: 'GET', url: '/readyz' });

@@ -52,6 +52,10 @@ export default fp(
       if (error instanceof RollupsNotReady) {
         return reply.code(503).header('retry-after', '5').send(body(503, `${error.message}; retry in a few seconds.`));
       }
+      if (databaseUnavailable(error)) {
+        request.log.warn({ err: error.message }, 'database unavailable');
+        return reply.code(503).header('retry-after', '5').send(body(503, 'The database cannot be reached just now (restarting or overloaded); retry in a few seconds.'));
+      }
       if (error.validation) {
         const where = error.validationContext ?? 'request';
         const errors = error.validation.map((e) => ({ path: `${where}${e.instancePath ?? ''}`, message: e.message ?? 'is not valid' }));
@@ -68,6 +72,17 @@ export default fp(
   },
   { name: 'errors', dependencies: ['config'] },
 );
+
+/**
+ * PostgreSQL away or restarting: refused or dropped connections, a pool that cannot connect in time, and the
+ * server's own "shutting down", "starting up" and "too many connections" (SQLSTATE 57P01–57P03, 53300, class 08).
+ * Nothing the client did: 503 with Retry-After, as when Redis is away.
+ */
+function databaseUnavailable(error: Error & { code?: string }): boolean {
+  const code = error.code ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300'].includes(code) || /^08/.test(code)) return true;
+  return /^(Connection terminated|timeout exceeded when trying to connect)/.test(error.message);
+}
 
 function body(statusCode: number, message: string) {
   const error = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large',
