@@ -3,7 +3,6 @@
 // runs them), a small simulated history sent through the public API, a briefing, and one user per role.
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -13,8 +12,8 @@ import { createPool } from '@servicetower/workers';
 import { hashPassword } from '../../server/src/auth/passwords.js';
 import { createApiKey } from '../../server/src/repositories/apiKeys.js';
 import { createUser } from '../../server/src/repositories/users.js';
-import { createTestDatabase, prepareTemplateDatabase, TEST_REDIS_URL } from '../../server/test/support/database.js';
-import { configEnv, ProcessGroup, type NodeProcess } from '../../server/test/support/processes.js';
+import { createTestDatabase, deleteRedisKeys, prepareTemplateDatabase, TEST_REDIS_URL } from '../../server/test/support/database.js';
+import { configEnv, freePort, ProcessGroup, type NodeProcess } from '../../server/test/support/processes.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
@@ -65,17 +64,6 @@ const log = (line: string) => console.log(`[e2e] ${line}`);
 /** YYYY-MM-DD of `at` in `timeZone`. */
 export function localDate(at: number, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -137,12 +125,7 @@ export async function startStack(): Promise<{ context: E2eContext; stop: () => P
     const prefix = `e2e${Date.now().toString(36)}`;
     cleanups.push(async () => {
       const redis = new Redis(TEST_REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteRedisKeys(redis, prefix);
       redis.disconnect();
     });
     const port = await freePort();

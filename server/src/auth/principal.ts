@@ -22,18 +22,18 @@ export interface Principal {
  * Administration reaches the whole network, so a key or user limited to regions never holds it, even if
  * such a row was stored before the admin routes and commands refused to create one.
  */
-const withinRegions = <T extends string>(items: readonly T[], regions: string[] | null, admin: T): readonly T[] =>
-  regions === null ? items : items.filter((item) => item !== admin);
+const withinRegions = <T extends string>(items: readonly T[], regions: string[] | null): readonly T[] =>
+  regions === null ? items : items.filter((item) => item !== 'admin');
 
 export const keyPrincipal = (key: ApiKey): Principal => {
-  const scopes = withinRegions(key.scopes, key.regions, 'admin');
+  const scopes = withinRegions(key.scopes, key.regions);
   return { kind: 'key', id: key.id, name: key.name, role: null, scopes, permissions: scopePermissions(scopes), regions: key.regions };
 };
 
 export const userPrincipal = (user: User): Principal => ({
   kind: 'user', id: user.id, name: user.username, role: user.role,
-  scopes: withinRegions(roleScopes(user.role), user.regions, 'admin'),
-  permissions: withinRegions(ROLE_PERMISSIONS[user.role], user.regions, 'admin'),
+  scopes: withinRegions(roleScopes(user.role), user.regions),
+  permissions: withinRegions(ROLE_PERMISSIONS[user.role], user.regions),
   regions: user.regions,
 });
 

@@ -6,7 +6,7 @@ import { loadConfig, QUEUE_NAMES, type Config } from '@servicetower/domain';
 import { createPool, startWorkers, type RunningWorkers } from '@servicetower/workers';
 import { buildApp } from '../../src/app.js';
 import { createApiKey, KEY_SCOPES, type KeyScope } from '../../src/repositories/apiKeys.js';
-import { createTestDatabase, TEST_REDIS_URL } from './database.js';
+import { createTestDatabase, deleteRedisKeys, TEST_REDIS_URL } from './database.js';
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
@@ -80,12 +80,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       await workers?.close();
       await app.close();
       await pool.end();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteRedisKeys(redis, prefix);
       redis.disconnect();
       await database.drop();
     },
